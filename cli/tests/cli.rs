@@ -1,0 +1,183 @@
+//! The CLI binary, run as a hook script would run it.
+
+use metrics_host::receiver::{Receiver, Reply};
+use std::process::{Command, Output};
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_runner-metrics"))
+            .args(args)
+            .output()
+            .expect("run the CLI")
+    })
+    .await
+    .unwrap()
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn issue_from_flags_reaches_the_receiver() {
+    let rx = Receiver::start().await.unwrap();
+    let out = run(args(&[
+        "issue",
+        "runner_stop",
+        "--endpoint",
+        &rx.url(),
+        "--label",
+        "juju_unit=gh/0",
+        "timestamp=1700000000",
+        "flavor=small",
+        "workflow=CI",
+        "repo=octo/hello",
+        "github_event=push",
+        "status=normal",
+        "status_info=403",
+        "job_duration=61",
+    ]))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = &rx.streams()[0];
+    assert_eq!(s.label("juju_unit"), Some("gh/0"));
+    assert_eq!(
+        s.entries[0].line,
+        r#"{"timestamp":1700000000.0,"event":"runner_stop","flavor":"small","workflow":"CI","repo":"octo/hello","github_event":"push","status":"normal","status_info":{"code":403},"job_duration":61.0}"#
+    );
+}
+
+#[tokio::test]
+async fn issue_from_json_defaults_the_timestamp_to_now() {
+    let rx = Receiver::start().await.unwrap();
+    let json = r#"{"event":"runner_installed","flavor":"large","duration":12}"#;
+    let out = run(args(&["issue", "--endpoint", &rx.url(), "--json", json])).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: serde_json::Value = serde_json::from_str(&rx.streams()[0].entries[0].line).unwrap();
+    let ts = line["timestamp"].as_f64().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!((now - ts).abs() < 60.0, "{ts} is about now");
+    assert_eq!(line["duration"], 12.0);
+}
+
+#[tokio::test]
+async fn failures_map_to_exit_codes() {
+    let rx = Receiver::start().await.unwrap();
+    let url = rx.url();
+    let ok = ["flavor=s", "duration=1"];
+    let invalid = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        &url,
+        "flavor=s",
+        "duration=-1",
+    ]))
+    .await;
+    assert_eq!(invalid.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("invalid event: duration"));
+
+    let bad_config = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        "ftp://x",
+        ok[0],
+        ok[1],
+    ]))
+    .await;
+    assert_eq!(bad_config.status.code(), Some(2));
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let refused_url = format!("http://{closed}/loki/api/v1/push");
+    let refused = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        &refused_url,
+        ok[0],
+        ok[1],
+    ]))
+    .await;
+    assert_eq!(refused.status.code(), Some(3));
+
+    rx.script([Reply::status(400, "bad labels")]);
+    let rejected = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        &url,
+        ok[0],
+        ok[1],
+    ]))
+    .await;
+    assert_eq!(rejected.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&rejected.stderr).contains("400: bad labels"));
+
+    rx.script([Reply::Hang]);
+    let timeout = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        &url,
+        "--timeout-ms",
+        "300",
+        ok[0],
+        ok[1],
+    ]))
+    .await;
+    assert_eq!(timeout.status.code(), Some(4));
+
+    let denied = run(args(&[
+        "issue",
+        "runner_installed",
+        "--endpoint",
+        &url,
+        "--allow",
+        "example.com",
+        ok[0],
+        ok[1],
+    ]))
+    .await;
+    assert_eq!(denied.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("http-request-denied"));
+    assert_eq!(rx.pushes().len(), 0);
+}
+
+#[tokio::test]
+async fn demo_prints_one_stream_per_event_kind() {
+    let out = run(args(&["demo"])).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "runner_installed",
+        "runner_start",
+        "runner_stop",
+        "reconciliation",
+        "image_built",
+    ] {
+        assert!(
+            text.contains(&format!("event=\"{name}\"}}")),
+            "{name} in:\n{text}"
+        );
+    }
+    assert!(text.contains("The receiver got 5 pushes"));
+}

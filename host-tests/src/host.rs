@@ -1,0 +1,161 @@
+//! Loading the component and calling it.
+
+use crate::bindings::exports::github_runner::metrics::promtail;
+use crate::bindings::{Config, Event, Metrics, MetricsPre};
+use crate::error::Error;
+use crate::hooks::{AllowList, Hooks};
+use std::path::Path;
+use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// What a host lets its instances do.
+#[derive(Debug, Clone, Default)]
+pub struct HostOptions {
+    /// Authorities the component may reach. `None`: any.
+    pub allow: Option<AllowList>,
+}
+
+/// A compiled component, ready to instantiate many times.
+pub struct MetricsHost {
+    engine: Engine,
+    pre: MetricsPre<State>,
+    options: HostOptions,
+}
+
+impl MetricsHost {
+    /// Compile the component at `path`.
+    pub fn from_file(path: impl AsRef<Path>, options: HostOptions) -> wasmtime::Result<Self> {
+        let engine = Engine::default();
+        let component = Component::from_file(&engine, path)?;
+        Self::new(&engine, &component, options)
+    }
+
+    /// Compile a component from its bytes (e.g. [`crate::COMPONENT_BYTES`]).
+    pub fn from_bytes(bytes: &[u8], options: HostOptions) -> wasmtime::Result<Self> {
+        let engine = Engine::default();
+        let component = Component::new(&engine, bytes)?;
+        Self::new(&engine, &component, options)
+    }
+
+    /// Link an already compiled component.
+    pub fn new(
+        engine: &Engine,
+        component: &Component,
+        options: HostOptions,
+    ) -> wasmtime::Result<Self> {
+        let mut linker = Linker::<State>::new(engine);
+        // std pulls in `wasi:cli` and friends; the component itself only
+        // makes HTTP requests and reads clocks.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        let pre = MetricsPre::new(linker.instantiate_pre(component)?)?;
+        Ok(MetricsHost {
+            engine: engine.clone(),
+            pre,
+            options,
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// A fresh instance with its own store.
+    pub async fn instantiate(&self) -> wasmtime::Result<Instance> {
+        let state = State {
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            hooks: Hooks {
+                allow: self.options.allow.clone(),
+            },
+        };
+        let mut store = Store::new(&self.engine, state);
+        let metrics = self.pre.instantiate_async(&mut store).await?;
+        Ok(Instance { store, metrics })
+    }
+}
+
+/// The per-store state WASI and WASI HTTP need.
+pub struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    hooks: Hooks,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
+    }
+}
+
+/// A `client` resource living in an [`Instance`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClientHandle(ResourceAny);
+
+/// One instance of the component and its store.
+pub struct Instance {
+    store: Store<State>,
+    metrics: Metrics,
+}
+
+impl Instance {
+    /// `issue-event` with the default config.
+    pub async fn issue_event(&mut self, event: &Event) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail();
+        flatten(guest.call_issue_event(&mut self.store, event).await)
+    }
+
+    /// `client` constructor.
+    pub async fn client(&mut self, config: &Config) -> Result<ClientHandle, Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        flatten(guest.call_constructor(&mut self.store, config).await).map(ClientHandle)
+    }
+
+    /// `client.issue-event`.
+    pub async fn client_issue_event(
+        &mut self,
+        client: ClientHandle,
+        event: &Event,
+    ) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        flatten(
+            guest
+                .call_issue_event(&mut self.store, client.0, event)
+                .await,
+        )
+    }
+
+    /// Drop a client (runs its destructor in the guest).
+    pub async fn drop_client(&mut self, client: ClientHandle) -> Result<(), Error> {
+        client
+            .0
+            .resource_drop_async(&mut self.store)
+            .await
+            .map_err(Error::Trap)
+    }
+}
+
+fn flatten<T>(r: wasmtime::Result<Result<T, promtail::Error>>) -> Result<T, Error> {
+    match r {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::Component(e)),
+        Err(trap) => Err(Error::Trap(trap)),
+    }
+}

@@ -1,0 +1,264 @@
+//! A Loki push API (`POST /loki/api/v1/push`) on `127.0.0.1:0`, for tests
+//! and the demo. It decodes bodies as Loki does, answers 400 on a malformed
+//! one, records what it accepted, and can be scripted to misbehave.
+
+mod decode;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// Loki's default `grpc_server_max_recv_msg_size` (100 MB); larger is a 413.
+const MAX_BODY: usize = 100 * 1024 * 1024;
+/// The push path Promtail, Loki and Alloy serve.
+pub const PUSH_PATH: &str = "/loki/api/v1/push";
+
+/// One entry as Loki stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushEntry {
+    /// Unix nanoseconds.
+    pub ts_ns: i64,
+    pub line: String,
+    /// Structured metadata, in the order received.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// One stream of a push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushStream {
+    /// Label pairs, in the order received.
+    pub labels: Vec<(String, String)>,
+    pub entries: Vec<PushEntry>,
+}
+
+impl PushStream {
+    /// The value of label `name`.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One accepted request.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub headers: http::HeaderMap,
+    /// Size of the body as it came over the wire.
+    pub wire_bytes: usize,
+    pub streams: Vec<PushStream>,
+}
+
+/// How to answer a request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// Answer with this status, headers and body. A 2xx records the push.
+    Status {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// Read the request, then never answer.
+    Hang,
+}
+
+impl Reply {
+    /// Loki's success: 204 No Content.
+    pub fn accept() -> Reply {
+        Reply::status(204, "")
+    }
+
+    pub fn status(status: u16, body: &str) -> Reply {
+        Reply::Status {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    /// Add a response header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        if let Reply::Status { headers, .. } = &mut self {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        self
+    }
+}
+
+#[derive(Default)]
+struct State {
+    pushes: Vec<Push>,
+    requests: usize,
+    script: VecDeque<Reply>,
+    default: Option<Reply>,
+}
+
+/// The receiver; it stops when dropped.
+pub struct Receiver {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    task: JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Listen on `127.0.0.1:0`, accepting everything with 204.
+    pub async fn start() -> std::io::Result<Receiver> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Listen on `addr`.
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<Receiver> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let _ = tcp.set_nodelay(true);
+                let state = shared.clone();
+                let service = service_fn(move |req| handle(state.clone(), req));
+                connections.spawn(async move {
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(tcp), service)
+                        .await;
+                });
+            }
+        });
+        Ok(Receiver { addr, state, task })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>/loki/api/v1/push`.
+    pub fn url(&self) -> String {
+        format!("http://{}{PUSH_PATH}", self.addr)
+    }
+
+    /// Answer every request not scripted with `reply` (default: 204).
+    pub fn set_default(&self, reply: Reply) {
+        self.lock().default = Some(reply);
+    }
+
+    /// Answer the next requests with these replies, in order, then fall back
+    /// to the default.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.lock().script.extend(replies);
+    }
+
+    /// Every accepted push so far.
+    pub fn pushes(&self) -> Vec<Push> {
+        self.lock().pushes.clone()
+    }
+
+    /// Every accepted stream, across pushes, in arrival order.
+    pub fn streams(&self) -> Vec<PushStream> {
+        self.lock()
+            .pushes
+            .iter()
+            .flat_map(|p| p.streams.iter().cloned())
+            .collect()
+    }
+
+    /// Requests received, whatever the answer.
+    pub fn requests(&self) -> usize {
+        self.lock().requests
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock already failed.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        // Dropping the accept loop drops its JoinSet, which aborts every
+        // connection, hung ones included.
+        self.task.abort();
+    }
+}
+
+async fn handle(
+    state: Arc<Mutex<State>>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let lock = || state.lock().unwrap_or_else(|p| p.into_inner());
+    lock().requests += 1;
+    if req.method() != http::Method::POST || req.uri().path() != PUSH_PATH {
+        return Ok(answer(404, &[], b"404 page not found\n"));
+    }
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Ok(answer(413, &[], b"request body too large\n"));
+        }
+        Err(e) => return Ok(answer(400, &[], format!("reading body: {e}\n").as_bytes())),
+    };
+    let content_type = header(&parts.headers, "content-type");
+    let streams = match decode::decode(content_type, &body) {
+        Ok(s) => s,
+        Err(why) => return Ok(answer(400, &[], format!("{why}\n").as_bytes())),
+    };
+    let reply = {
+        let mut s = lock();
+        let reply = s
+            .script
+            .pop_front()
+            .or_else(|| s.default.clone())
+            .unwrap_or_else(Reply::accept);
+        if let Reply::Status { status, .. } = &reply
+            && (200..300).contains(status)
+        {
+            s.pushes.push(Push {
+                headers: parts.headers.clone(),
+                wire_bytes: body.len(),
+                streams,
+            });
+        }
+        reply
+    };
+    match reply {
+        Reply::Status {
+            status,
+            headers,
+            body,
+        } => Ok(answer(status, &headers, &body)),
+        Reply::Hang => std::future::pending().await,
+    }
+}
+
+fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn answer(status: u16, headers: &[(String, String)], body: &[u8]) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::copy_from_slice(body)));
+    *resp.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    for (n, v) in headers {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(n.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
+            resp.headers_mut().append(n, v);
+        }
+    }
+    resp
+}

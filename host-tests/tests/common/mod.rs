@@ -1,0 +1,121 @@
+//! Shared by the integration tests: one compiled component per test binary,
+//! configs, and the conformance cases.
+#![allow(dead_code)]
+
+use metrics_host::{Config, Event, HostOptions, Instance, MetricsHost};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The component, compiled once per test binary.
+pub fn host() -> &'static MetricsHost {
+    static HOST: OnceLock<MetricsHost> = OnceLock::new();
+    HOST.get_or_init(|| {
+        MetricsHost::from_file(metrics_host::COMPONENT_PATH, HostOptions::default())
+            .expect("the built component loads")
+    })
+}
+
+pub async fn instance() -> Instance {
+    host().instantiate().await.expect("instantiate")
+}
+
+/// A config with every default but the endpoint.
+pub fn config(endpoint: &str) -> Config {
+    Config {
+        endpoint: Some(endpoint.to_string()),
+        labels: Vec::new(),
+        timeout_ms: None,
+    }
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// One line of `conformance/runner-events.jsonl`.
+pub struct Case {
+    pub name: String,
+    pub fields: Value,
+    pub event: Event,
+    pub line: String,
+}
+
+pub fn conformance_cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(repo_root().join("conformance/runner-events.jsonl"))
+        .expect("conformance file");
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let case: Value = serde_json::from_str(l).expect("case is JSON");
+            let name = case["event"].as_str().expect("event name").to_string();
+            let mut flat = serde_json::Map::new();
+            flat.insert("event".into(), Value::String(name.clone()));
+            for (k, v) in case["fields"].as_object().expect("fields") {
+                flat.insert(k.clone(), v.clone());
+            }
+            let event = metrics_host::event_from_json(&Value::Object(flat)).expect("case converts");
+            Case {
+                name,
+                fields: case["fields"].clone(),
+                event,
+                line: case["line"].as_str().expect("line").to_string(),
+            }
+        })
+        .collect()
+}
+
+/// A port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// A valid event of each kind.
+pub fn one_of_each() -> Vec<Event> {
+    use metrics_host::*;
+    vec![
+        Event::RunnerInstalled(RunnerInstalled {
+            timestamp: 1.5,
+            flavor: "small".into(),
+            duration: 2.0,
+        }),
+        Event::RunnerStart(RunnerStart {
+            timestamp: 1.5,
+            flavor: "small".into(),
+            workflow: "CI".into(),
+            repo: "octo/hello".into(),
+            github_event: "push".into(),
+            idle: 3.0,
+            queue_duration: Some(4.0),
+        }),
+        Event::RunnerStop(RunnerStop {
+            timestamp: 1.5,
+            flavor: "small".into(),
+            workflow: "CI".into(),
+            repo: "octo/hello".into(),
+            github_event: "push".into(),
+            status: "normal".into(),
+            status_info: Some(CodeInformation { code: 1 }),
+            job_duration: 5.0,
+            job_conclusion: Some("success".into()),
+        }),
+        Event::Reconciliation(Reconciliation {
+            timestamp: 1.5,
+            flavor: "small".into(),
+            crashed_runners: 0,
+            idle_runners: 1,
+            active_runners: 2,
+            expected_runners: 3,
+            duration: 6.0,
+        }),
+        Event::Custom(CustomEvent {
+            name: "image_built".into(),
+            timestamp: 1.5,
+            fields: vec![("ok".into(), FieldValue::Boolean(true))],
+        }),
+    ]
+}

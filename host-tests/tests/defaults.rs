@@ -1,0 +1,45 @@
+//! The module-level `issue-event` uses the original's defaults: Promtail at
+//! `http://localhost:3100/loki/api/v1/push`, `job="metrics"`, 5 s timeout.
+//!
+//! One test, because it needs port 3100 for itself.
+
+mod common;
+
+use common::*;
+use metrics_host::Error;
+use metrics_host::bindings::WitError;
+use metrics_host::receiver::{Receiver, Reply};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn issue_event_uses_the_promtail_defaults() {
+    let addr = SocketAddr::from(([127, 0, 0, 1], 3100));
+    let rx = Receiver::start_on(addr)
+        .await
+        .expect("port 3100 must be free for this test (is a Promtail running?)");
+    let mut inst = instance().await;
+    for e in one_of_each() {
+        // The receiver answers 404 on any path but /loki/api/v1/push.
+        inst.issue_event(&e).await.unwrap();
+    }
+    let streams = rx.streams();
+    assert_eq!(streams.len(), 5);
+    assert!(streams.iter().all(|s| s.label("job") == Some("metrics")));
+    let push = &rx.pushes()[0];
+    assert_eq!(push.headers["content-type"], "application/json");
+
+    // The default timeout is 5 s.
+    rx.set_default(Reply::Hang);
+    let started = Instant::now();
+    let err = inst.issue_event(&one_of_each()[0]).await;
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Err(Error::Component(WitError::Timeout(5000)))),
+        "{err:?}"
+    );
+    assert!(
+        took >= Duration::from_millis(4900) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+}
