@@ -3,6 +3,7 @@
 //! Every failure is turned into one of these values; nothing in the guest
 //! panics, because a trap poisons the instance for every later call.
 
+use crate::bindings::exports::github_runner::metrics::promtail::{SpoolNotice, StorageFailure};
 use crate::{Error, InvalidInput, Rejection, TransportFailure};
 use wasi::http::types::ErrorCode;
 
@@ -29,6 +30,38 @@ pub fn transport(code: &str, detail: impl Into<String>) -> Error {
         code: code.to_string(),
         detail: Some(detail.into()),
     })
+}
+
+/// A file could not be used.
+pub fn storage(path: &str, detail: impl Into<String>) -> Error {
+    Error::Storage(StorageFailure {
+        path: path.to_string(),
+        detail: detail.into(),
+    })
+}
+
+/// Events that failed are safe in the spool.
+pub fn spooled(events: u32, cause: &Error) -> Error {
+    Error::Spooled(SpoolNotice {
+        events,
+        cause: describe(cause),
+    })
+}
+
+/// The error as one line of text, for `stats.last-error` and notices.
+pub fn describe(e: &Error) -> String {
+    match e {
+        Error::InvalidEvent(i) => format!("invalid event: {}: {}", i.field, i.reason),
+        Error::InvalidConfig(i) => format!("invalid config: {}: {}", i.field, i.reason),
+        Error::Transport(t) => match &t.detail {
+            Some(d) => format!("transport failure: {} ({d})", t.code),
+            None => format!("transport failure: {}", t.code),
+        },
+        Error::Timeout(ms) => format!("no answer within {ms} ms"),
+        Error::Rejected(r) => format!("the receiver answered {}: {}", r.status, r.body.trim_end()),
+        Error::Storage(s) => format!("storage failure: {}: {}", s.path, s.detail),
+        Error::Spooled(s) => format!("{} events spooled after: {}", s.events, s.cause),
+    }
 }
 
 /// A non-2xx answer.

@@ -5,11 +5,16 @@
 //! The pure parts (validation, encoding) are plain Rust over the WIT types, so
 //! they also build and unit-test natively; only `transport` needs WASI.
 
+mod batch;
 mod client;
 mod config;
+mod deliver;
 pub mod encode;
 mod error;
 mod retry;
+mod sink;
+mod spool;
+mod stats;
 mod transport;
 pub mod validate;
 

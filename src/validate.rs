@@ -87,6 +87,17 @@ pub fn event_name(event: &Event) -> &str {
     }
 }
 
+/// The event's own timestamp, Unix seconds.
+pub fn timestamp(event: &Event) -> f64 {
+    match event {
+        Event::RunnerInstalled(e) => e.timestamp,
+        Event::RunnerStart(e) => e.timestamp,
+        Event::RunnerStop(e) => e.timestamp,
+        Event::Reconciliation(e) => e.timestamp,
+        Event::Custom(e) => e.timestamp,
+    }
+}
+
 /// Timestamps and durations: finite and >= 0. The Python original writes
 /// infinity as `null`, which no dashboard query can unwrap.
 fn seconds(field: &str, value: f64) -> Result<(), Error> {

@@ -3,7 +3,7 @@
 //! Loki streams.
 
 use metrics_host::receiver::Receiver;
-use metrics_host::{CodeInformation, Config, CustomEvent, Event, FieldValue, MetricsHost};
+use metrics_host::{ClientConfig, CodeInformation, CustomEvent, Event, FieldValue, MetricsHost};
 use metrics_host::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -13,10 +13,9 @@ pub async fn run(host: &MetricsHost) -> Result<(), String> {
         .map_err(|e| format!("starting the receiver: {e}"))?;
     println!("Loki push receiver listening on {}", rx.url());
     let mut instance = host.instantiate().await.map_err(|e| format!("{e:#}"))?;
-    let config = Config {
-        endpoint: Some(rx.url()),
+    let config = ClientConfig {
         labels: vec![("juju_unit".into(), "github-runner/0".into())],
-        timeout_ms: None,
+        ..ClientConfig::new(rx.url())
     };
     let client = instance.client(&config).await.map_err(|e| e.to_string())?;
     for event in events() {

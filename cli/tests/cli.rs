@@ -75,7 +75,7 @@ async fn issue_from_json_defaults_the_timestamp_to_now() {
 async fn failures_map_to_exit_codes() {
     let rx = Receiver::start().await.unwrap();
     let url = rx.url();
-    let ok = ["flavor=s", "duration=1"];
+    let ok = ["flavor=s", "duration=1", "--max-attempts", "1"];
     let invalid = run(args(&[
         "issue",
         "runner_installed",
@@ -95,6 +95,8 @@ async fn failures_map_to_exit_codes() {
         "ftp://x",
         ok[0],
         ok[1],
+        ok[2],
+        ok[3],
     ]))
     .await;
     assert_eq!(bad_config.status.code(), Some(2));
@@ -111,6 +113,8 @@ async fn failures_map_to_exit_codes() {
         &refused_url,
         ok[0],
         ok[1],
+        ok[2],
+        ok[3],
     ]))
     .await;
     assert_eq!(refused.status.code(), Some(3));
@@ -123,6 +127,8 @@ async fn failures_map_to_exit_codes() {
         &url,
         ok[0],
         ok[1],
+        ok[2],
+        ok[3],
     ]))
     .await;
     assert_eq!(rejected.status.code(), Some(5));
@@ -138,6 +144,8 @@ async fn failures_map_to_exit_codes() {
         "300",
         ok[0],
         ok[1],
+        ok[2],
+        ok[3],
     ]))
     .await;
     assert_eq!(timeout.status.code(), Some(4));
@@ -151,6 +159,8 @@ async fn failures_map_to_exit_codes() {
         "example.com",
         ok[0],
         ok[1],
+        ok[2],
+        ok[3],
     ]))
     .await;
     assert_eq!(denied.status.code(), Some(3));

@@ -12,16 +12,6 @@ pub use exports::github_runner::metrics::events::{
     RunnerStop,
 };
 pub use exports::github_runner::metrics::promtail::{
-    Config, Error as WitError, InvalidInput, Rejection, TransportFailure,
+    Dropped, Entry, Error as WitError, InvalidInput, Rejection, SpoolNotice, Stats, StorageFailure,
+    TransportFailure,
 };
-
-impl Config {
-    /// The config with every default: Promtail's endpoint, no extra labels, 5 s.
-    pub fn default_with_endpoint(endpoint: Option<String>) -> Config {
-        Config {
-            endpoint,
-            labels: Vec::new(),
-            timeout_ms: None,
-        }
-    }
-}

@@ -43,6 +43,8 @@ fn describe(e: &WitError, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             None => write!(f, "transport failure: {}", t.code),
         },
         WitError::Timeout(ms) => write!(f, "no answer within {ms} ms"),
+        WitError::Storage(s) => write!(f, "storage failure: {}: {}", s.path, s.detail),
+        WitError::Spooled(s) => write!(f, "{} events spooled after: {}", s.events, s.cause),
         WitError::Rejected(r) => {
             write!(f, "the receiver answered {}", r.status)?;
             if let Some(ms) = r.retry_after_ms {

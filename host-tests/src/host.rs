@@ -1,25 +1,38 @@
 //! Loading the component and calling it.
 
 use crate::bindings::exports::github_runner::metrics::promtail;
-use crate::bindings::{Config, Event, Metrics, MetricsPre};
+use crate::bindings::exports::github_runner::metrics::promtail::{Entry, Stats};
+use crate::bindings::{Event, Metrics, MetricsPre};
+use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::hooks::{AllowList, Hooks};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// A host directory the guest sees at `guest` path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preopen {
+    pub host: PathBuf,
+    pub guest: String,
+}
 
 /// What a host lets its instances do.
 #[derive(Debug, Clone, Default)]
 pub struct HostOptions {
     /// Authorities the component may reach. `None`: any.
     pub allow: Option<AllowList>,
+    /// Directories for the file sink and the spool; none by default, so the
+    /// component has no filesystem unless one of those needs it.
+    pub dirs: Vec<Preopen>,
 }
 
 /// A compiled component, ready to instantiate many times.
 pub struct MetricsHost {
     engine: Engine,
+    component: Component,
     pre: MetricsPre<State>,
     options: HostOptions,
 }
@@ -53,9 +66,15 @@ impl MetricsHost {
         let pre = MetricsPre::new(linker.instantiate_pre(component)?)?;
         Ok(MetricsHost {
             engine: engine.clone(),
+            component: component.clone(),
             pre,
             options,
         })
+    }
+
+    /// The same compiled component with other options (no recompilation).
+    pub fn with_options(&self, options: HostOptions) -> wasmtime::Result<Self> {
+        Self::new(&self.engine, &self.component, options)
     }
 
     pub fn engine(&self) -> &Engine {
@@ -64,8 +83,13 @@ impl MetricsHost {
 
     /// A fresh instance with its own store.
     pub async fn instantiate(&self) -> wasmtime::Result<Instance> {
+        let mut wasi = WasiCtx::builder();
+        wasi.inherit_stderr();
+        for dir in &self.options.dirs {
+            wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)?;
+        }
         let state = State {
-            wasi: WasiCtx::builder().inherit_stderr().build(),
+            wasi: wasi.build(),
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: Hooks {
@@ -122,10 +146,27 @@ impl Instance {
         flatten(guest.call_issue_event(&mut self.store, event).await)
     }
 
+    /// `issue-events` with the default config.
+    pub async fn issue_events(&mut self, events: &[Event]) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail();
+        flatten(guest.call_issue_events(&mut self.store, events).await)
+    }
+
+    /// `issue-entries` with the default config.
+    pub async fn issue_entries(&mut self, entries: &[Entry]) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail();
+        flatten(guest.call_issue_entries(&mut self.store, entries).await)
+    }
+
     /// `client` constructor.
-    pub async fn client(&mut self, config: &Config) -> Result<ClientHandle, Error> {
+    pub async fn client(&mut self, config: &ClientConfig) -> Result<ClientHandle, Error> {
         let guest = self.metrics.github_runner_metrics_promtail().client();
-        flatten(guest.call_constructor(&mut self.store, config).await).map(ClientHandle)
+        flatten(
+            guest
+                .call_constructor(&mut self.store, &config.to_wit())
+                .await,
+        )
+        .map(ClientHandle)
     }
 
     /// `client.issue-event`.
@@ -140,6 +181,49 @@ impl Instance {
                 .call_issue_event(&mut self.store, client.0, event)
                 .await,
         )
+    }
+
+    /// `client.issue-events`.
+    pub async fn client_issue_events(
+        &mut self,
+        client: ClientHandle,
+        events: &[Event],
+    ) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        flatten(
+            guest
+                .call_issue_events(&mut self.store, client.0, events)
+                .await,
+        )
+    }
+
+    /// `client.issue-entries`.
+    pub async fn client_issue_entries(
+        &mut self,
+        client: ClientHandle,
+        entries: &[Entry],
+    ) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        flatten(
+            guest
+                .call_issue_entries(&mut self.store, client.0, entries)
+                .await,
+        )
+    }
+
+    /// `client.flush`.
+    pub async fn flush(&mut self, client: ClientHandle) -> Result<(), Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        flatten(guest.call_flush(&mut self.store, client.0).await)
+    }
+
+    /// `client.stats`.
+    pub async fn stats(&mut self, client: ClientHandle) -> Result<Stats, Error> {
+        let guest = self.metrics.github_runner_metrics_promtail().client();
+        guest
+            .call_stats(&mut self.store, client.0)
+            .await
+            .map_err(Error::Trap)
     }
 
     /// Drop a client (runs its destructor in the guest).

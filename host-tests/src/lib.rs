@@ -7,16 +7,18 @@
 //!   arrives the way Loki does.
 
 pub mod bindings;
+mod config;
 mod error;
 pub mod hooks;
 mod host;
 mod json_event;
 pub mod receiver;
 
-pub use bindings::{CodeInformation, Config, CustomEvent, Event, FieldValue};
+pub use bindings::{CodeInformation, CustomEvent, Entry, Event, FieldValue, Stats};
 pub use bindings::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
+pub use config::{Auth, ClientConfig, Encoding, RetryPolicy, Sink, SpoolConfig};
 pub use error::Error;
-pub use host::{ClientHandle, HostOptions, Instance, MetricsHost};
+pub use host::{ClientHandle, HostOptions, Instance, MetricsHost, Preopen};
 pub use json_event::{event_from_json, event_from_pairs};
 
 /// Path of the component `build.rs` built for this crate.

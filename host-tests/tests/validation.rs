@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use metrics_host::bindings::{InvalidInput, WitError};
 use metrics_host::receiver::Receiver;
-use metrics_host::{Config, CustomEvent, Error, Event, FieldValue, Reconciliation};
+use metrics_host::{ClientConfig as Config, CustomEvent, Error, Event, FieldValue, Reconciliation};
 use metrics_host::{RunnerInstalled, RunnerStart, RunnerStop};
 
 fn invalid_field(r: Result<(), Error>) -> InvalidInput {

@@ -8,8 +8,8 @@ use serde::ser::{SerializeMap, SerializeSeq, Serializer};
 /// The `Content-Type` of this encoding.
 pub const CONTENT_TYPE: &str = "application/json";
 
-/// Append the push body for `streams` to `out`.
-pub fn write(streams: &[Stream<'_>], out: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+/// Write the push body for `streams` to `out`.
+pub fn write<W: std::io::Write>(streams: &[Stream<'_>], out: W) -> Result<(), serde_json::Error> {
     let mut ser = serde_json::Serializer::new(out);
     let mut body = ser.serialize_map(Some(1))?;
     body.serialize_entry("streams", &Streams(streams))?;
@@ -56,10 +56,23 @@ struct Value<'a>(&'a Entry<'a>);
 impl Serialize for Value<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // Loki wants the timestamp as a string of digits, not a JSON number.
+        let e = self.0;
         let mut digits = itoa::Buffer::new();
-        let mut seq = s.serialize_seq(Some(2))?;
-        seq.serialize_element(digits.format(self.0.ts_ns))?;
-        seq.serialize_element(self.0.line)?;
+        let mut seq = s.serialize_seq(Some(if e.has_metadata() { 3 } else { 2 }))?;
+        seq.serialize_element(digits.format(e.ts_ns))?;
+        seq.serialize_element(e.line)?;
+        if e.has_metadata() {
+            // Loki 3 structured metadata: a flat object of strings.
+            seq.serialize_element(&Metadata(e))?;
+        }
         seq.end()
+    }
+}
+
+struct Metadata<'a>(&'a Entry<'a>);
+
+impl Serialize for Metadata<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.metadata().map(|(k, v)| (k, v)))
     }
 }

@@ -1,16 +1,37 @@
 //! Encoding: the JSON line of an event, and the Loki push body that carries
-//! lines to the receiver.
+//! lines to the receiver, in one of three encodings.
 
 pub mod json;
 pub mod line;
+pub mod protobuf;
 
-/// One log entry: a line and when it was pushed.
+use crate::bindings::exports::github_runner::metrics::promtail::Encoding;
+use std::io::Write;
+
+/// Structured metadata pairs.
+pub type Pairs = [(String, String)];
+
+/// One log entry.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
     /// Unix nanoseconds, the Loki entry timestamp.
     pub ts_ns: u64,
     /// The JSON line of the event.
     pub line: &'a str,
+    /// Structured metadata from the config, written first.
+    pub shared: &'a Pairs,
+    /// This entry's own structured metadata.
+    pub own: &'a Pairs,
+}
+
+impl Entry<'_> {
+    pub fn has_metadata(&self) -> bool {
+        !self.shared.is_empty() || !self.own.is_empty()
+    }
+
+    pub fn metadata(&self) -> impl Iterator<Item = &(String, String)> {
+        self.shared.iter().chain(self.own)
+    }
 }
 
 /// Entries that share one label set.
@@ -20,4 +41,95 @@ pub struct Stream<'a> {
     pub labels: Vec<(&'a str, &'a str)>,
     /// The stream's entries, in the order they are written.
     pub entries: Vec<Entry<'a>>,
+}
+
+/// The headers that describe an encoded body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyKind {
+    pub content_type: &'static str,
+    pub content_encoding: Option<&'static str>,
+}
+
+impl BodyKind {
+    pub fn of(encoding: Encoding) -> BodyKind {
+        match encoding {
+            Encoding::Json => BodyKind {
+                content_type: json::CONTENT_TYPE,
+                content_encoding: None,
+            },
+            Encoding::JsonGzip => BodyKind {
+                content_type: json::CONTENT_TYPE,
+                content_encoding: Some("gzip"),
+            },
+            Encoding::Protobuf => BodyKind {
+                content_type: protobuf::CONTENT_TYPE,
+                content_encoding: None,
+            },
+        }
+    }
+}
+
+/// Buffers reused from one request to the next.
+#[derive(Default)]
+pub struct Encoder {
+    /// The body of the last `encode`.
+    pub body: Vec<u8>,
+    /// Protobuf before compression.
+    raw: Vec<u8>,
+    snappy: Option<snap::raw::Encoder>,
+}
+
+impl Encoder {
+    /// Encode `streams` into `self.body`; returns its size before compression.
+    pub fn encode(&mut self, encoding: Encoding, streams: &[Stream<'_>]) -> Result<usize, String> {
+        self.body.clear();
+        match encoding {
+            Encoding::Json => {
+                json::write(streams, &mut self.body).map_err(|e| e.to_string())?;
+                Ok(self.body.len())
+            }
+            Encoding::JsonGzip => {
+                let mut gz =
+                    flate2::write::GzEncoder::new(&mut self.body, flate2::Compression::default());
+                let mut counted = Counted {
+                    inner: &mut gz,
+                    n: 0,
+                };
+                json::write(streams, &mut counted).map_err(|e| e.to_string())?;
+                let n = counted.n;
+                gz.finish().map_err(|e| e.to_string())?;
+                Ok(n)
+            }
+            Encoding::Protobuf => {
+                self.raw.clear();
+                protobuf::write(streams, &mut self.raw);
+                let snappy = self.snappy.get_or_insert_with(snap::raw::Encoder::new);
+                self.body
+                    .resize(snap::raw::max_compress_len(self.raw.len()), 0);
+                let n = snappy
+                    .compress(&self.raw, &mut self.body)
+                    .map_err(|e| e.to_string())?;
+                self.body.truncate(n);
+                Ok(self.raw.len())
+            }
+        }
+    }
+}
+
+/// A writer that counts what passes through.
+struct Counted<'a, W: Write> {
+    inner: &'a mut W,
+    n: usize,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.n += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

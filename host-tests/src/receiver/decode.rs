@@ -1,8 +1,11 @@
 //! Decoding a push body the way Loki's distributor does, and refusing it
 //! with the reasons Loki gives (as a 400) when it is malformed.
 
+use super::logproto;
 use super::{PushEntry, PushStream};
+use prost::Message;
 use serde_json::Value;
+use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Loki's `max_label_names_per_series` default.
@@ -16,13 +19,40 @@ const MAX_AGE: Duration = Duration::from_secs(7 * 24 * 3600);
 /// `creation_grace_period` default.
 const MAX_AHEAD: Duration = Duration::from_secs(10 * 60);
 
-/// Decode a body by its headers. `Err` is the text of a 400 answer.
-pub fn decode(content_type: &str, body: &[u8]) -> Result<Vec<PushStream>, String> {
+/// Decode a body by its headers, checking that the bytes really are what
+/// the headers say. `Err` is the text of a 400 answer.
+pub fn decode(
+    content_type: &str,
+    content_encoding: &str,
+    body: &[u8],
+    limit: usize,
+) -> Result<Vec<PushStream>, String> {
+    let inflated;
+    let body = match content_encoding.trim() {
+        "" | "identity" => body,
+        e if e.eq_ignore_ascii_case("gzip") => {
+            if !body.starts_with(&[0x1f, 0x8b]) {
+                return Err("Content-Encoding: gzip, but the body is not gzip".into());
+            }
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(body)
+                .take(limit as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| format!("gzip: {e}"))?;
+            if out.len() > limit {
+                return Err("decompressed body too large".into());
+            }
+            inflated = out;
+            &inflated
+        }
+        other => return Err(format!("unsupported Content-Encoding {other:?}")),
+    };
     let media = content_type.split(';').next().unwrap_or("").trim();
+    // Loki reads JSON when the type says so, and protobuf otherwise.
     let streams = if media.eq_ignore_ascii_case("application/json") {
         json(body)?
     } else {
-        return Err(format!("unsupported Content-Type {content_type:?}"));
+        protobuf(body, limit)?
     };
     for s in &streams {
         validate(s)?;
@@ -38,6 +68,43 @@ fn json(body: &[u8]) -> Result<Vec<PushStream>, String> {
         .and_then(Value::as_array)
         .ok_or("`streams` must be an array")?;
     streams.iter().map(json_stream).collect()
+}
+
+/// A snappy block holding a `logproto.PushRequest`.
+fn protobuf(body: &[u8], limit: usize) -> Result<Vec<PushStream>, String> {
+    let len = snap::raw::decompress_len(body).map_err(|e| format!("snappy: {e}"))?;
+    if len > limit {
+        return Err("decompressed body too large".into());
+    }
+    let raw = snap::raw::Decoder::new()
+        .decompress_vec(body)
+        .map_err(|e| format!("snappy: {e}"))?;
+    let request =
+        logproto::PushRequest::decode(raw.as_slice()).map_err(|e| format!("protobuf: {e}"))?;
+    request
+        .streams
+        .into_iter()
+        .map(|s| {
+            let labels = logproto::parse_selector(&s.labels)?;
+            let entries = s
+                .entries
+                .into_iter()
+                .map(|e| {
+                    let ts = e.timestamp.unwrap_or_default();
+                    PushEntry {
+                        ts_ns: ts.seconds * 1_000_000_000 + i64::from(ts.nanos),
+                        line: e.line,
+                        metadata: e
+                            .structured_metadata
+                            .into_iter()
+                            .map(|p| (p.name, p.value))
+                            .collect(),
+                    }
+                })
+                .collect();
+            Ok(PushStream { labels, entries })
+        })
+        .collect()
 }
 
 fn json_stream(s: &Value) -> Result<PushStream, String> {

@@ -3,6 +3,7 @@
 //! one, records what it accepted, and can be scripted to misbehave.
 
 mod decode;
+pub mod logproto;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -101,6 +102,8 @@ struct State {
     requests: usize,
     script: VecDeque<Reply>,
     default: Option<Reply>,
+    /// Bodies larger than this get a 413 (Loki's limit when `None`).
+    max_body: Option<usize>,
 }
 
 /// The receiver; it stops when dropped.
@@ -158,6 +161,11 @@ impl Receiver {
         self.lock().script.extend(replies);
     }
 
+    /// Answer 413 to bodies larger than `bytes` (as they arrive on the wire).
+    pub fn set_max_body(&self, bytes: usize) {
+        self.lock().max_body = Some(bytes);
+    }
+
     /// Every accepted push so far.
     pub fn pushes(&self) -> Vec<Push> {
         self.lock().pushes.clone()
@@ -208,8 +216,12 @@ async fn handle(
         }
         Err(e) => return Ok(answer(400, &[], format!("reading body: {e}\n").as_bytes())),
     };
+    if lock().max_body.is_some_and(|max| body.len() > max) {
+        return Ok(answer(413, &[], b"request body too large\n"));
+    }
     let content_type = header(&parts.headers, "content-type");
-    let streams = match decode::decode(content_type, &body) {
+    let content_encoding = header(&parts.headers, "content-encoding");
+    let streams = match decode::decode(content_type, content_encoding, &body, MAX_BODY) {
         Ok(s) => s,
         Err(why) => return Ok(answer(400, &[], format!("{why}\n").as_bytes())),
     };

@@ -2,7 +2,7 @@
 //! configs, and the conformance cases.
 #![allow(dead_code)]
 
-use metrics_host::{Config, Event, HostOptions, Instance, MetricsHost};
+use metrics_host::{ClientConfig, Event, HostOptions, Instance, MetricsHost};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -20,13 +20,10 @@ pub async fn instance() -> Instance {
     host().instantiate().await.expect("instantiate")
 }
 
-/// A config with every default but the endpoint.
-pub fn config(endpoint: &str) -> Config {
-    Config {
-        endpoint: Some(endpoint.to_string()),
-        labels: Vec::new(),
-        timeout_ms: None,
-    }
+/// A config with every default but the endpoint, and one attempt per
+/// request, so that each answer is seen as it is.
+pub fn config(endpoint: &str) -> ClientConfig {
+    ClientConfig::new(endpoint).single_attempt()
 }
 
 pub fn repo_root() -> PathBuf {
@@ -118,4 +115,44 @@ pub fn one_of_each() -> Vec<Event> {
             fields: vec![("ok".into(), FieldValue::Boolean(true))],
         }),
     ]
+}
+
+/// A custom event carrying a sequence number, in stream `name`.
+pub fn numbered(name: &str, seq: i64, timestamp: f64) -> Event {
+    Event::Custom(metrics_host::CustomEvent {
+        name: name.into(),
+        timestamp,
+        fields: vec![("seq".into(), metrics_host::FieldValue::Integer(seq))],
+    })
+}
+
+/// The `seq` field of a line written for `numbered`.
+pub fn seq_of(line: &str) -> i64 {
+    let v: serde_json::Value = serde_json::from_str(line).expect("line is JSON");
+    v["seq"].as_i64().expect("seq")
+}
+
+/// Current Unix time in seconds.
+pub fn now_s() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// An instance whose store preopens `dir` at guest path `/data`.
+pub async fn instance_with_dir(dir: &std::path::Path) -> Instance {
+    let options = HostOptions {
+        dirs: vec![metrics_host::Preopen {
+            host: dir.to_path_buf(),
+            guest: "/data".into(),
+        }],
+        ..HostOptions::default()
+    };
+    host()
+        .with_options(options)
+        .unwrap()
+        .instantiate()
+        .await
+        .unwrap()
 }

@@ -1,0 +1,224 @@
+//! Retry rules against a scripted receiver: what is retried, what is not,
+//! `Retry-After`, and the call's deadline.
+
+mod common;
+
+use common::*;
+use metrics_host::bindings::WitError;
+use metrics_host::receiver::{Receiver, Reply};
+use metrics_host::{ClientConfig, Error, RetryPolicy};
+use std::time::{Duration, Instant};
+
+fn retrying(
+    url: &str,
+    min_ms: u32,
+    max_ms: u32,
+    attempts: u32,
+    deadline_ms: Option<u32>,
+) -> ClientConfig {
+    ClientConfig {
+        retry: Some(RetryPolicy {
+            max_attempts: Some(attempts),
+            min_backoff_ms: Some(min_ms),
+            max_backoff_ms: Some(max_ms),
+            deadline_ms,
+        }),
+        ..ClientConfig::new(url)
+    }
+}
+
+#[tokio::test]
+async fn two_503s_then_204_succeeds_with_two_retries() {
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::status(503, "ring unhealthy"), Reply::status(503, "")]);
+    let mut inst = instance().await;
+    let c = inst
+        .client(&retrying(&rx.url(), 10, 50, 10, None))
+        .await
+        .unwrap();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    assert_eq!(rx.requests(), 3);
+    assert_eq!(rx.pushes().len(), 1);
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!(
+        (stats.requests, stats.retries, stats.sent_events),
+        (3, 2, 1)
+    );
+}
+
+#[tokio::test]
+async fn every_retryable_answer_is_retried() {
+    for status in [429, 500, 502, 503, 504] {
+        let rx = Receiver::start().await.unwrap();
+        rx.script([Reply::status(status, "try again")]);
+        let mut inst = instance().await;
+        let c = inst
+            .client(&retrying(&rx.url(), 1, 5, 3, None))
+            .await
+            .unwrap();
+        inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+        assert_eq!(rx.requests(), 2, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_waits_that_long() {
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::status(429, "slow down").with_header("Retry-After", "1")]);
+    let mut inst = instance().await;
+    // Backoff alone would retry after 10 ms; Retry-After says 1 s.
+    let c = inst
+        .client(&retrying(&rx.url(), 10, 10, 5, None))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(950), "{took:?}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(rx.requests(), 2);
+}
+
+#[tokio::test]
+async fn statuses_that_are_never_retried() {
+    for status in [400, 401, 403, 404, 409, 422, 501] {
+        let rx = Receiver::start().await.unwrap();
+        rx.script([Reply::status(status, "no")]);
+        let mut inst = instance().await;
+        let c = inst
+            .client(&retrying(&rx.url(), 1, 5, 10, None))
+            .await
+            .unwrap();
+        let err = inst
+            .client_issue_event(c, &one_of_each()[0])
+            .await
+            .unwrap_err();
+        match err {
+            Error::Component(WitError::Rejected(r)) => assert_eq!(r.status, status),
+            other => panic!("{status}: {other:?}"),
+        }
+        assert_eq!(rx.requests(), 1, "{status} is not retried");
+        let stats = inst.stats(c).await.unwrap();
+        assert_eq!((stats.retries, stats.dropped.rejected), (0, 1));
+        assert!(stats.last_error.unwrap().contains(&status.to_string()));
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_at_max_attempts() {
+    let rx = Receiver::start().await.unwrap();
+    rx.set_default(Reply::status(503, "down"));
+    let mut inst = instance().await;
+    let c = inst
+        .client(&retrying(&rx.url(), 1, 2, 4, None))
+        .await
+        .unwrap();
+    let err = inst
+        .client_issue_event(c, &one_of_each()[0])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Component(WitError::Rejected(ref r)) if r.status == 503),
+        "{err:?}"
+    );
+    assert_eq!(rx.requests(), 4);
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!(
+        (stats.requests, stats.retries, stats.dropped.undeliverable),
+        (4, 3, 1)
+    );
+}
+
+#[tokio::test]
+async fn refused_connections_are_retried() {
+    let port = closed_port();
+    let url = format!("http://127.0.0.1:{port}/loki/api/v1/push");
+    let mut inst = instance().await;
+    let c = inst.client(&retrying(&url, 1, 2, 3, None)).await.unwrap();
+    let err = inst
+        .client_issue_event(c, &one_of_each()[0])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("connection-refused"), "{err}");
+    assert_eq!(inst.stats(c).await.unwrap().requests, 3);
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_call() {
+    let rx = Receiver::start().await.unwrap();
+    rx.set_default(Reply::status(503, "down"));
+    let mut inst = instance().await;
+    let c = inst
+        .client(&retrying(&rx.url(), 100, 200, 1000, Some(1000)))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let err = inst
+        .client_issue_event(c, &one_of_each()[0])
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::Component(WitError::Rejected(_))),
+        "{err:?}"
+    );
+    assert!(took < Duration::from_millis(1300), "{took:?}");
+    assert!(
+        rx.requests() >= 4,
+        "it kept trying until the deadline: {}",
+        rx.requests()
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_deadline_ends_the_call_at_once() {
+    let rx = Receiver::start().await.unwrap();
+    rx.set_default(Reply::status(429, "later").with_header("Retry-After", "60"));
+    let mut inst = instance().await;
+    let c = inst
+        .client(&retrying(&rx.url(), 10, 10, 10, Some(5000)))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let err = inst
+        .client_issue_event(c, &one_of_each()[0])
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no pointless sleep to the deadline"
+    );
+    match err {
+        Error::Component(WitError::Rejected(r)) => assert_eq!(r.retry_after_ms, Some(60_000)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(rx.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_hung_receiver_is_retried_within_the_deadline() {
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::Hang]);
+    let mut inst = instance().await;
+    let mut cfg = retrying(&rx.url(), 10, 10, 3, Some(5000));
+    cfg.timeout_ms = Some(300);
+    let c = inst.client(&cfg).await.unwrap();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    assert_eq!(rx.requests(), 2, "the timed-out attempt was retried");
+}
+
+#[tokio::test]
+async fn other_2xx_answers_are_accepted_and_counted() {
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::status(200, "ok"), Reply::status(260, "")]);
+    let mut inst = instance().await;
+    let c = inst.client(&config(&rx.url())).await.unwrap();
+    for _ in 0..3 {
+        inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    }
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!(
+        (stats.sent_events, stats.accepted_not_204, stats.retries),
+        (3, 2, 0)
+    );
+}
