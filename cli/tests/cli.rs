@@ -191,3 +191,76 @@ async fn demo_prints_one_stream_per_event_kind() {
     }
     assert!(text.contains("The receiver got 5 pushes"));
 }
+
+#[tokio::test]
+async fn file_sink_and_spool_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("logs/metrics.log");
+    let out = run(args(&[
+        "issue",
+        "--file",
+        log.to_str().unwrap(),
+        "runner_installed",
+        "timestamp=1700000000.25",
+        "flavor=small",
+        "duration=0",
+    ]))
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "{\"timestamp\":1700000000.25,\"event\":\"runner_installed\",\"flavor\":\"small\",\"duration\":0.0}\n"
+    );
+
+    // Down: the event is spooled (exit 6). Up: the next call replays it first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/loki/api/v1/push");
+    let spool = dir.path().join("spool");
+    let issue = |seq: &str| {
+        args(&[
+            "issue",
+            "--endpoint",
+            &url,
+            "--spool",
+            spool.to_str().unwrap(),
+            "--max-attempts",
+            "1",
+            "hook",
+            &format!("seq={seq}"),
+        ])
+    };
+    let down = run(issue("1")).await;
+    assert_eq!(
+        down.status.code(),
+        Some(6),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    let rx = Receiver::start_on(([127, 0, 0, 1], port).into())
+        .await
+        .unwrap();
+    let up = run(issue("2")).await;
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let lines: Vec<String> = rx
+        .streams()
+        .iter()
+        .flat_map(|s| s.entries.iter().map(|e| e.line.clone()))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0].ends_with("\"seq\":1}") && lines[1].ends_with("\"seq\":2}"),
+        "{lines:?}"
+    );
+}
