@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Writes fixtures.json: the language-neutral cases every host runs.
+
+The built-in event cases come from runner-events.jsonl, which the Python
+runner manager's own models produced. The other cases' expected values are
+written here by hand from the contract (wit/, README); none is computed by the
+component. Run it after editing either input; a Rust test checks that
+fixtures.json is current.
+"""
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent
+CASE_NAMES = {
+    "runner_installed": "runner-installed",
+    "runner_start": "runner-start",
+    "runner_stop": "runner-stop",
+    "reconciliation": "reconciliation",
+}
+
+
+def kebab(d):
+    return {k.replace("_", "-"): v for k, v in d.items()}
+
+
+def builtin(name, fields):
+    return {CASE_NAMES[name]: kebab(fields)}
+
+
+def custom(name, timestamp, fields):
+    return {"custom": {"name": name, "timestamp": timestamp, "fields": fields}}
+
+
+def labels(event, *extra):
+    return [["job", "metrics"], *extra, ["event", event]]
+
+
+def one_line(event_name, line, *extra_labels):
+    return {"streams": [{"labels": labels(event_name, *extra_labels), "lines": [line]}]}
+
+
+INSTALLED = builtin("runner_installed", {"timestamp": 1700000000.25, "flavor": "small", "duration": 12})
+INSTALLED_LINE = '{"timestamp":1700000000.25,"event":"runner_installed","flavor":"small","duration":12.0}'
+START = builtin("runner_start", {
+    "timestamp": 1700000000, "flavor": "small", "workflow": "CI", "repo": "octo/hello",
+    "github_event": "push", "idle": 3.5, "queue_duration": None,
+})
+START_LINE = ('{"timestamp":1700000000.0,"event":"runner_start","flavor":"small","workflow":"CI",'
+              '"repo":"octo/hello","github_event":"push","idle":3.5}')
+
+
+def with_field(event, key, value):
+    (case, payload), = event.items()
+    return {case: {**payload, key: value}}
+
+
+def cases():
+    out = []
+    for i, raw in enumerate((HERE / "runner-events.jsonl").read_text().splitlines()):
+        c = json.loads(raw)
+        out.append({
+            "name": f"runner-events.jsonl line {i + 1} ({c['event']})",
+            "events": [builtin(c["event"], c["fields"])],
+            "expect": {"ok": True, "requests": [one_line(c["event"], c["line"])]},
+        })
+
+    out += [
+        {
+            "name": "custom event: every field kind, in order",
+            "events": [custom("image_built", 1700000000.5, [
+                ["base", {"text": "noble"}], ["size_mb", {"integer": 2048}],
+                ["cached", {"boolean": False}], ["ratio", {"number": 12}],
+            ])],
+            "expect": {"ok": True, "requests": [one_line(
+                "image_built",
+                '{"timestamp":1700000000.5,"event":"image_built","base":"noble","size_mb":2048,'
+                '"cached":false,"ratio":12.0}')]},
+        },
+        {
+            "name": "custom event: string escapes",
+            "events": [custom("escapes", 0, [["s", {"text": "q\" b\\ n\n t\t é 日本 c\u0001"}]])],
+            "expect": {"ok": True, "requests": [one_line(
+                "escapes", '{"timestamp":0.0,"event":"escapes","s":"q\\" b\\\\ n\\n t\\t é 日本 c\\u0001"}')]},
+        },
+        {
+            "name": "static labels; a job label replaces the default",
+            "config": {"labels": [["juju_unit", "github-runner/0"], ["job", "runners"]]},
+            "events": [START],
+            "expect": {"ok": True, "requests": [{"streams": [{
+                "labels": [["job", "runners"], ["juju_unit", "github-runner/0"], ["event", "runner_start"]],
+                "lines": [START_LINE]}]}]},
+        },
+        {
+            "name": "a batch is one request, one stream per event name",
+            "events": [INSTALLED, START, INSTALLED],
+            "expect": {"ok": True, "requests": [{"streams": [
+                {"labels": labels("runner_installed"), "lines": [INSTALLED_LINE, INSTALLED_LINE]},
+                {"labels": labels("runner_start"), "lines": [START_LINE]},
+            ]}]},
+        },
+        {
+            "name": "json-gzip carries the same stream",
+            "config": {"encoding": "json-gzip"},
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [{
+                "headers": {"content-type": "application/json", "content-encoding": "gzip"},
+                **one_line("runner_installed", INSTALLED_LINE)}]},
+        },
+        {
+            "name": "tenant and bearer token headers",
+            "config": {"tenant": "team-a", "auth": {"bearer": "tok-123"}},
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [{
+                "headers": {"x-scope-orgid": "team-a", "authorization": "Bearer tok-123"},
+                **one_line("runner_installed", INSTALLED_LINE)}]},
+        },
+        {
+            "name": "basic auth header",
+            "config": {"auth": {"basic": {"user": "Aladdin", "password": "open sesame"}}},
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [{
+                "headers": {"authorization": "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="},
+                **one_line("runner_installed", INSTALLED_LINE)}]},
+        },
+        {
+            "name": "structured metadata from the config",
+            "config": {"structured-metadata": [["host", "runner-7"]]},
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [{"streams": [{
+                "labels": labels("runner_installed"), "lines": [INSTALLED_LINE],
+                "metadata": [[["host", "runner-7"]]]}]}]},
+        },
+    ]
+
+    invalid_events = [
+        ("negative duration", with_field(INSTALLED, "duration", -1), "duration"),
+        ("NaN idle", with_field(START, "idle", "NaN"), "idle"),
+        ("infinite timestamp", with_field(START, "timestamp", "Infinity"), "timestamp"),
+        ("negative infinite queue duration", with_field(START, "queue-duration", "-Infinity"), "queue_duration"),
+        ("negative runner count", builtin("reconciliation", {
+            "timestamp": 1, "flavor": "small", "crashed_runners": -1, "idle_runners": 0,
+            "active_runners": 0, "expected_runners": 0, "duration": 1}), "crashed_runners"),
+        ("custom name not snake_case", custom("Bad", 1, []), "name"),
+        ("custom name of a built-in event", custom("runner_start", 1, []), "name"),
+        ("duplicate custom key", custom("ok", 1, [["a", {"integer": 1}], ["a", {"integer": 2}]]), "fields[1]"),
+        ("reserved custom key", custom("ok", 1, [["event", {"text": "x"}]]), "fields[0]"),
+        ("non-finite custom number", custom("ok", 1, [["x", {"number": "NaN"}]]), "fields[0].x"),
+    ]
+    for name, event, field in invalid_events:
+        out.append({
+            "name": f"invalid event: {name}",
+            "events": [event],
+            "expect": {"error": {"case": "invalid-event", "field": field}, "requests": []},
+        })
+    out.append({
+        "name": "invalid event in a batch: nothing is sent",
+        "events": [INSTALLED, START, with_field(INSTALLED, "duration", -2)],
+        "expect": {"error": {"case": "invalid-event", "field": "events[2].duration"}, "requests": []},
+    })
+
+    invalid_configs = [
+        ("zero timeout", {"timeout-ms": 0}, "timeout_ms"),
+        ("endpoint scheme", {"endpoint": "ftp://localhost/loki/api/v1/push"}, "endpoint"),
+        ("reserved label name", {"labels": [["__name__", "x"]]}, "labels[0].name"),
+        ("event label", {"labels": [["event", "x"]]}, "labels[0].name"),
+        ("tenant", {"tenant": "a|b"}, "tenant"),
+        ("header owned by the component", {"headers": [["Content-Type", "text/plain"]]}, "headers[0].name"),
+    ]
+    for name, config, field in invalid_configs:
+        out.append({
+            "name": f"invalid config: {name}",
+            "config": config,
+            "events": [INSTALLED],
+            "expect": {"error": {"case": "invalid-config", "field": field}, "requests": []},
+        })
+
+    out += [
+        {
+            "name": "400 with a body is rejected, not retried",
+            "config": {"retry": {"max-attempts": 3, "min-backoff-ms": 1, "max-backoff-ms": 1}},
+            "replies": [{"status": 400, "body": "entry out of order"}],
+            "events": [INSTALLED],
+            "expect": {"error": {"case": "rejected", "status": 400, "body": "entry out of order",
+                                 "retry-after-ms": None}, "requests": [], "attempts": 1},
+        },
+        {
+            "name": "429 with Retry-After and no retries left",
+            "replies": [{"status": 429, "headers": {"Retry-After": "1"}, "body": "rate limited"}],
+            "events": [INSTALLED],
+            "expect": {"error": {"case": "rejected", "status": 429, "body": "rate limited",
+                                 "retry-after-ms": 1000}, "requests": [], "attempts": 1},
+        },
+        {
+            "name": "500 is rejected after the only attempt",
+            "replies": [{"status": 500, "body": ""}],
+            "events": [INSTALLED],
+            "expect": {"error": {"case": "rejected", "status": 500, "body": ""}, "requests": [], "attempts": 1},
+        },
+        {
+            "name": "503 twice, then accepted",
+            "config": {"retry": {"max-attempts": 3, "min-backoff-ms": 1, "max-backoff-ms": 1}},
+            "replies": [{"status": 503, "body": ""}, {"status": 503, "body": ""}],
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [one_line("runner_installed", INSTALLED_LINE)], "attempts": 3},
+        },
+        {
+            "name": "a 2xx other than 204 is accepted",
+            "replies": [{"status": 200, "body": "ok"}],
+            "events": [INSTALLED],
+            "expect": {"ok": True, "requests": [one_line("runner_installed", INSTALLED_LINE)]},
+        },
+        {
+            "name": "nothing listening",
+            "config": {"endpoint": "$CLOSED"},
+            "events": [INSTALLED],
+            "expect": {"error": {"case": "transport", "code": "connection-refused"}, "requests": []},
+        },
+    ]
+    return out
+
+
+def main():
+    doc = {
+        "format": "runner-metrics fixtures v1; see README.md in this directory",
+        "cases": cases(),
+    }
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    (HERE / "fixtures.json").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
