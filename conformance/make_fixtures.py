@@ -8,6 +8,7 @@ component. Run it after editing either input; a Rust test checks that
 fixtures.json is current.
 """
 import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -225,7 +226,12 @@ def main():
         "cases": cases(),
     }
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-    (HERE / "fixtures.json").write_text(text)
+    target = HERE / "fixtures.json"
+    if "--check" in sys.argv:
+        if target.read_text() != text:
+            sys.exit("conformance/fixtures.json is stale: run conformance/make_fixtures.py")
+        return
+    target.write_text(text)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ pub mod hooks;
 mod host;
 mod json_event;
 pub mod receiver;
+pub mod wit_json;
 
 pub use bindings::{CodeInformation, CustomEvent, Entry, Event, FieldValue, Stats};
 pub use bindings::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
