@@ -18,6 +18,11 @@ struct Cli {
     /// Load this component instead of the one built into the binary.
     #[arg(long, global = true, value_name = "PATH")]
     component: Option<String>,
+    /// Compile the component every time instead of loading it precompiled
+    /// from the cache ($RUNNER_METRICS_CACHE_DIR, $XDG_CACHE_HOME/runner-metrics
+    /// or ~/.cache/runner-metrics).
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -111,30 +116,37 @@ type Failure = (u8, String);
 async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Demo => {
-            let host = load(cli.component.as_deref(), HostOptions::default())?;
+            let host = load(&cli, HostOptions::default())?;
             demo::run(&host).await.map_err(|e| (1, e))
         }
-        Command::Issue(args) => issue(cli.component.as_deref(), *args).await,
+        Command::Issue(ref args) => issue(&cli, args).await,
     }
 }
 
-fn load(component: Option<&str>, options: HostOptions) -> Result<MetricsHost, Failure> {
-    let host = match component {
-        Some(path) => MetricsHost::from_file(path, options),
-        None => MetricsHost::from_bytes(metrics_host::COMPONENT_BYTES, options),
+fn load(cli: &Cli, options: HostOptions) -> Result<MetricsHost, Failure> {
+    let failed = |e: String| (1, format!("loading the component: {e}"));
+    let bytes = match &cli.component {
+        Some(path) => std::fs::read(path).map_err(|e| failed(format!("{path}: {e}")))?,
+        None => metrics_host::COMPONENT_BYTES.to_vec(),
     };
-    host.map_err(|e| (1, format!("loading the component: {e:#}")))
+    let cache = if cli.no_cache {
+        None
+    } else {
+        metrics_host::cache::default_dir()
+    };
+    MetricsHost::from_bytes(&bytes, options, cache.as_deref()).map_err(|e| failed(format!("{e:#}")))
 }
 
-async fn issue(component: Option<&str>, args: Issue) -> Result<(), Failure> {
+async fn issue(cli: &Cli, args: &Issue) -> Result<(), Failure> {
     let usage = |m: String| (2, m);
-    let event = read_event(&args).map_err(usage)?;
-    let (config, dirs) = client_config(&args).map_err(usage)?;
+    let event = read_event(args).map_err(usage)?;
+    let (config, dirs) = client_config(args).map_err(usage)?;
     let options = HostOptions {
         allow: (!args.allow.is_empty()).then(|| AllowList::new(&args.allow)),
         dirs,
+        ..HostOptions::default()
     };
-    let host = load(component, options)?;
+    let host = load(cli, options)?;
     let mut instance = host
         .instantiate()
         .await

@@ -6,12 +6,18 @@ use std::process::{Command, Output};
 async fn run(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_runner-metrics"))
+            .env("RUNNER_METRICS_CACHE_DIR", cache_dir())
             .args(args)
             .output()
             .expect("run the CLI")
     })
     .await
     .unwrap()
+}
+
+/// Shared by every run, so only the first one compiles the component.
+fn cache_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-cache")
 }
 
 fn args(a: &[&str]) -> Vec<String> {
@@ -263,4 +269,18 @@ async fn file_sink_and_spool_from_the_command_line() {
         lines[0].ends_with("\"seq\":1}") && lines[1].ends_with("\"seq\":2}"),
         "{lines:?}"
     );
+}
+
+#[tokio::test]
+async fn the_compiled_component_is_cached() {
+    let out = run(args(&["demo"])).await;
+    assert!(out.status.success());
+    let cached: Vec<_> = std::fs::read_dir(cache_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".cwasm"))
+        .collect();
+    assert_eq!(cached.len(), 1, "{cached:?}");
+    let uncached = run(args(&["--no-cache", "demo"])).await;
+    assert!(uncached.status.success());
 }

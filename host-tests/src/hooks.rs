@@ -1,6 +1,7 @@
 //! The host's `wasi:http` hooks: an authority allow-list in front of the
-//! request sender.
+//! request sender (pooled, or wasmtime's default).
 
+use crate::sender::Pool;
 use std::sync::Arc;
 use wasmtime_wasi_http::{WasiBody, WasiHttpHooks};
 
@@ -48,6 +49,8 @@ impl AllowList {
 pub struct Hooks {
     /// `None`: every authority is allowed.
     pub allow: Option<AllowList>,
+    /// `None`: wasmtime-wasi-http's default sender, a connection per request.
+    pub pool: Option<Pool>,
 }
 
 impl WasiHttpHooks for Hooks {
@@ -62,13 +65,21 @@ impl WasiHttpHooks for Hooks {
         {
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
-        Box::new(async move {
-            use http_body_util::BodyExt;
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
-            Ok((
-                response.map(BodyExt::boxed_unsync),
-                Box::new(io) as IoFuture,
-            ))
-        })
+        match self.pool.clone() {
+            Some(pool) => Box::new(async move {
+                let response = pool.send(request, options).await?;
+                // The pool drives its connections; there is no per-request I/O.
+                Ok((response, Box::new(async { Ok(()) }) as IoFuture))
+            }),
+            None => Box::new(async move {
+                use http_body_util::BodyExt;
+                let (response, io) =
+                    wasmtime_wasi_http::default_send_request(request, options).await?;
+                Ok((
+                    response.map(BodyExt::boxed_unsync),
+                    Box::new(io) as IoFuture,
+                ))
+            }),
+        }
     }
 }

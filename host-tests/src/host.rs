@@ -3,9 +3,11 @@
 use crate::bindings::exports::github_runner::metrics::promtail;
 use crate::bindings::exports::github_runner::metrics::promtail::{Entry, Stats};
 use crate::bindings::{Event, Metrics, MetricsPre};
+use crate::cache;
 use crate::config::ClientConfig;
 use crate::error::Error;
 use crate::hooks::{AllowList, Hooks};
+use crate::sender::Pool;
 use std::path::{Path, PathBuf};
 use wasmtime::component::{Component, Linker, ResourceAny, ResourceTable};
 use wasmtime::{Engine, Store};
@@ -19,11 +21,22 @@ pub struct Preopen {
     pub guest: String,
 }
 
+/// How requests leave the host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SenderKind {
+    /// A keep-alive pool shared by every instance of the host.
+    #[default]
+    Pooled,
+    /// wasmtime-wasi-http's default: a new connection per request.
+    PerRequest,
+}
+
 /// What a host lets its instances do.
 #[derive(Debug, Clone, Default)]
 pub struct HostOptions {
     /// Authorities the component may reach. `None`: any.
     pub allow: Option<AllowList>,
+    pub sender: SenderKind,
     /// Directories for the file sink and the spool; none by default, so the
     /// component has no filesystem unless one of those needs it.
     pub dirs: Vec<Preopen>,
@@ -35,20 +48,24 @@ pub struct MetricsHost {
     component: Component,
     pre: MetricsPre<State>,
     options: HostOptions,
+    pool: Option<Pool>,
 }
 
 impl MetricsHost {
     /// Compile the component at `path`.
     pub fn from_file(path: impl AsRef<Path>, options: HostOptions) -> wasmtime::Result<Self> {
-        let engine = Engine::default();
-        let component = Component::from_file(&engine, path)?;
-        Self::new(&engine, &component, options)
+        Self::from_bytes(&std::fs::read(path)?, options, None)
     }
 
-    /// Compile a component from its bytes (e.g. [`crate::COMPONENT_BYTES`]).
-    pub fn from_bytes(bytes: &[u8], options: HostOptions) -> wasmtime::Result<Self> {
+    /// Compile a component from its bytes (e.g. [`crate::COMPONENT_BYTES`]),
+    /// or load it precompiled from `cache_dir` (see [`crate::cache`]).
+    pub fn from_bytes(
+        bytes: &[u8],
+        options: HostOptions,
+        cache_dir: Option<&Path>,
+    ) -> wasmtime::Result<Self> {
         let engine = Engine::default();
-        let component = Component::new(&engine, bytes)?;
+        let (component, _) = cache::load(&engine, bytes, cache_dir)?;
         Self::new(&engine, &component, options)
     }
 
@@ -64,11 +81,13 @@ impl MetricsHost {
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         let pre = MetricsPre::new(linker.instantiate_pre(component)?)?;
+        let pool = (options.sender == SenderKind::Pooled).then(Pool::new);
         Ok(MetricsHost {
             engine: engine.clone(),
             component: component.clone(),
             pre,
             options,
+            pool,
         })
     }
 
@@ -94,6 +113,7 @@ impl MetricsHost {
             table: ResourceTable::new(),
             hooks: Hooks {
                 allow: self.options.allow.clone(),
+                pool: self.pool.clone(),
             },
         };
         let mut store = Store::new(&self.engine, state);

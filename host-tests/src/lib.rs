@@ -7,19 +7,21 @@
 //!   arrives the way Loki does.
 
 pub mod bindings;
+pub mod cache;
 mod config;
 mod error;
 pub mod hooks;
 mod host;
 mod json_event;
 pub mod receiver;
+pub mod sender;
 pub mod wit_json;
 
 pub use bindings::{CodeInformation, CustomEvent, Entry, Event, FieldValue, Stats};
 pub use bindings::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
 pub use config::{Auth, ClientConfig, Encoding, RetryPolicy, Sink, SpoolConfig};
 pub use error::Error;
-pub use host::{ClientHandle, HostOptions, Instance, MetricsHost, Preopen};
+pub use host::{ClientHandle, HostOptions, Instance, MetricsHost, Preopen, SenderKind};
 pub use json_event::{event_from_json, event_from_pairs};
 
 /// Path of the component `build.rs` built for this crate.

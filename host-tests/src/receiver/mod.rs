@@ -100,6 +100,7 @@ impl Reply {
 struct State {
     pushes: Vec<Push>,
     requests: usize,
+    connections: usize,
     script: VecDeque<Reply>,
     default: Option<Reply>,
     /// Bodies larger than this get a 413 (Loki's limit when `None`).
@@ -130,6 +131,7 @@ impl Receiver {
             while let Ok((tcp, _)) = listener.accept().await {
                 let _ = tcp.set_nodelay(true);
                 let state = shared.clone();
+                state.lock().unwrap_or_else(|p| p.into_inner()).connections += 1;
                 let service = service_fn(move |req| handle(state.clone(), req));
                 connections.spawn(async move {
                     let _ = http1::Builder::new()
@@ -178,6 +180,11 @@ impl Receiver {
             .iter()
             .flat_map(|p| p.streams.iter().cloned())
             .collect()
+    }
+
+    /// TCP connections accepted.
+    pub fn connections(&self) -> usize {
+        self.lock().connections
     }
 
     /// Requests received, whatever the answer.

@@ -11,8 +11,14 @@ use std::sync::OnceLock;
 pub fn host() -> &'static MetricsHost {
     static HOST: OnceLock<MetricsHost> = OnceLock::new();
     HOST.get_or_init(|| {
-        MetricsHost::from_file(metrics_host::COMPONENT_PATH, HostOptions::default())
-            .expect("the built component loads")
+        // Precompiled once for every test binary, keyed by the component's bytes.
+        let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache");
+        MetricsHost::from_bytes(
+            metrics_host::COMPONENT_BYTES,
+            HostOptions::default(),
+            Some(&cache),
+        )
+        .expect("the built component loads")
     })
 }
 
