@@ -4,6 +4,10 @@
 //! One test, because it needs port 3100 for itself.
 
 mod common;
+/// The README's minimal embedding, run for real below.
+#[path = "../examples/minimal.rs"]
+#[allow(dead_code)]
+mod minimal;
 
 use common::*;
 use metrics_host::Error;
@@ -23,8 +27,27 @@ async fn issue_event_uses_the_promtail_defaults() {
         // The receiver answers 404 on any path but /loki/api/v1/push.
         inst.issue_event(&e).await.unwrap();
     }
+    // The minimal embedding from examples/minimal.rs, with its own linker.
+    let event = one_of_each().remove(0);
+    let minimal_event = minimal::exports::github_runner::metrics::events::Event::RunnerInstalled(
+        minimal::exports::github_runner::metrics::events::RunnerInstalled {
+            timestamp: 1.5,
+            flavor: "small".into(),
+            duration: 2.0,
+        },
+    );
+    assert!(matches!(event, metrics_host::Event::RunnerInstalled(_)));
+    minimal::issue(metrics_host::COMPONENT_PATH, &minimal_event)
+        .await
+        .unwrap()
+        .unwrap();
+
     let streams = rx.streams();
-    assert_eq!(streams.len(), 5);
+    assert_eq!(streams.len(), 6);
+    assert_eq!(
+        streams[5].entries[0].line, streams[0].entries[0].line,
+        "the same line"
+    );
     assert!(streams.iter().all(|s| s.label("job") == Some("metrics")));
     let push = &rx.pushes()[0];
     assert_eq!(push.headers["content-type"], "application/json");
