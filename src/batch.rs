@@ -1,7 +1,8 @@
-//! Events waiting to be pushed: their encoded lines, grouped into streams by
-//! label set when a request is built.
+//! Events waiting to be pushed: their lines, encoded once into one reused
+//! buffer, grouped into streams by label set when a request is built.
 
-use crate::encode::{Entry, Pairs, Stream};
+use crate::encode::{Entry, Pairs, Stream, line};
+use crate::{Event, validate};
 use std::ops::Range;
 
 /// One encoded event.
@@ -10,7 +11,8 @@ pub struct Pending {
     pub ts_ns: u64,
     /// Index into `Batch::names`: the event name, the one varying label.
     pub stream: usize,
-    pub line: String,
+    /// Where the line is in `Batch::text`.
+    line: Range<usize>,
     pub metadata: Vec<(String, String)>,
 }
 
@@ -26,12 +28,15 @@ impl Pending {
     }
 }
 
-/// The buffer of a client.
+/// The buffer of a client. Its allocations are kept from one flush to the
+/// next.
 #[derive(Debug, Default)]
 pub struct Batch {
     pub entries: Vec<Pending>,
     /// Distinct event names, in order of first appearance.
     names: Vec<String>,
+    /// Every line, back to back (serde_json writes UTF-8).
+    text: Vec<u8>,
     /// Line and metadata bytes buffered, the measure of `batch-max-bytes`.
     pub bytes: usize,
 }
@@ -45,7 +50,19 @@ impl Batch {
         self.entries.is_empty()
     }
 
-    pub fn push(&mut self, name: &str, ts_ns: u64, line: String, metadata: Vec<(String, String)>) {
+    /// Encode the line of `event` (already validated) into the batch.
+    pub fn push(
+        &mut self,
+        event: &Event,
+        ts_ns: u64,
+        metadata: &Pairs,
+    ) -> Result<(), serde_json::Error> {
+        let start = self.text.len();
+        if let Err(e) = line::write(event, &mut self.text) {
+            self.text.truncate(start);
+            return Err(e);
+        }
+        let name = validate::event_name(event);
         let stream = match self.names.iter().position(|n| n == name) {
             Some(i) => i,
             None => {
@@ -53,17 +70,41 @@ impl Batch {
                 self.names.len() - 1
             }
         };
-        self.bytes += line.len()
-            + metadata
-                .iter()
-                .map(|(k, v)| k.len() + v.len())
-                .sum::<usize>();
-        self.entries.push(Pending {
+        let p = Pending {
             ts_ns,
             stream,
-            line,
-            metadata,
-        });
+            line: start..self.text.len(),
+            metadata: metadata.to_vec(),
+        };
+        self.bytes += p.size();
+        self.entries.push(p);
+        Ok(())
+    }
+
+    /// The line of `p`.
+    pub fn line(&self, p: &Pending) -> &str {
+        // Only serde_json output is stored, so this never fails; an empty
+        // line would be refused by Loki rather than panic here.
+        std::str::from_utf8(&self.text[p.line.clone()]).unwrap_or_default()
+    }
+
+    /// Forget everything after the first `len` entries (a batch call with an
+    /// invalid event is all or nothing).
+    pub fn truncate(&mut self, len: usize) {
+        if let Some(first) = self.entries.get(len) {
+            self.text.truncate(first.line.start);
+        }
+        for p in self.entries.drain(len..) {
+            self.bytes -= p.size();
+        }
+    }
+
+    /// Empty the batch, keeping its allocations.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.names.clear();
+        self.text.clear();
+        self.bytes = 0;
     }
 
     /// Consecutive ranges whose line and metadata bytes stay within `max`
@@ -84,23 +125,6 @@ impl Batch {
             out.push(start..self.entries.len());
         }
         out
-    }
-
-    /// Forget everything after the first `len` entries (a batch call with an
-    /// invalid event is all or nothing).
-    pub fn truncate(&mut self, len: usize) {
-        for p in self.entries.drain(len..) {
-            self.bytes -= p.line.len()
-                + p.metadata
-                    .iter()
-                    .map(|(k, v)| k.len() + v.len())
-                    .sum::<usize>();
-        }
-    }
-
-    /// Take the contents, leaving the batch empty.
-    pub fn take(&mut self) -> Batch {
-        std::mem::take(self)
     }
 
     /// The streams of `range`: one per label set in order of first
@@ -129,7 +153,7 @@ impl Batch {
             });
             streams[i].entries.push(Entry {
                 ts_ns: p.ts_ns,
-                line: &p.line,
+                line: self.line(p),
                 shared,
                 own: &p.metadata,
             });
@@ -144,40 +168,67 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{CustomEvent, FieldValue};
+
+    fn event(name: &str, seq: i64) -> Event {
+        Event::Custom(CustomEvent {
+            name: name.into(),
+            timestamp: 1.0,
+            fields: vec![("n".into(), FieldValue::Integer(seq))],
+        })
+    }
+
+    fn seqs(s: &Stream<'_>) -> Vec<String> {
+        s.entries
+            .iter()
+            .map(|e| {
+                e.line
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('}')
+                    .to_string()
+            })
+            .collect()
+    }
 
     #[test]
     fn groups_by_name_and_sorts_each_stream() {
         let mut b = Batch::default();
-        b.push("b", 30, "b30".into(), vec![]);
-        b.push("a", 20, "a20".into(), vec![]);
-        b.push("b", 10, "b10".into(), vec![]);
-        b.push("a", 20, "a20-second".into(), vec![]);
-        b.push("b", 20, "b20".into(), vec![]);
+        for (name, seq, ts) in [
+            ("b", 30, 30),
+            ("a", 20, 20),
+            ("b", 10, 10),
+            ("a", 21, 20),
+            ("b", 20, 20),
+        ] {
+            b.push(&event(name, seq), ts, &[]).unwrap();
+        }
         let labels = vec![("job".to_string(), "metrics".to_string())];
         let streams = b.streams(0..5, &labels, &[]);
-        type Shape<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
-        let shape: Vec<Shape> = streams
-            .iter()
-            .map(|s| (s.labels.clone(), s.entries.iter().map(|e| e.line).collect()))
-            .collect();
+        assert_eq!(streams.len(), 2);
+        assert_eq!(streams[0].labels, vec![("job", "metrics"), ("event", "b")]);
+        assert_eq!(seqs(&streams[0]), ["10", "20", "30"]);
+        assert_eq!(streams[1].labels, vec![("job", "metrics"), ("event", "a")]);
         assert_eq!(
-            shape,
-            vec![
-                (
-                    vec![("job", "metrics"), ("event", "b")],
-                    vec!["b10", "b20", "b30"]
-                ),
-                (
-                    vec![("job", "metrics"), ("event", "a")],
-                    vec!["a20", "a20-second"]
-                ),
-            ]
+            seqs(&streams[1]),
+            ["20", "21"],
+            "equal timestamps keep issue order"
         );
         assert_eq!(b.streams(2..3, &labels, &[]).len(), 1);
-        assert_eq!(b.chunks(6), vec![0..2, 2..3, 3..4, 4..5]);
-        assert_eq!(b.chunks(100), vec![0..5]);
-        assert_eq!(b.chunks(1), vec![0..1, 1..2, 2..3, 3..4, 4..5]);
+
+        let size = b.entries[0].size();
+        assert_eq!(size, r#"{"timestamp":1.0,"event":"b","n":30}"#.len());
+        assert_eq!(b.chunks(2 * size), vec![0..2, 2..4, 4..5]);
+        assert_eq!(b.chunks(1000), vec![0..5]);
+        assert_eq!(b.chunks(1).len(), 5);
         b.truncate(1);
-        assert_eq!((b.len(), b.bytes), (1, 3));
+        assert_eq!((b.len(), b.bytes), (1, size));
+        assert_eq!(
+            b.line(&b.entries[0]),
+            r#"{"timestamp":1.0,"event":"b","n":30}"#
+        );
+        b.clear();
+        assert!(b.is_empty() && b.bytes == 0);
     }
 }

@@ -6,7 +6,7 @@ use crate::batch::Batch;
 use crate::bindings::exports::github_runner::metrics::promtail::{self, Entry, Stats};
 use crate::config::{Settings, check_metadata};
 use crate::deliver::{self, Deadline, Failure};
-use crate::encode::{BodyKind, Encoder, line};
+use crate::encode::{BodyKind, Encoder};
 use crate::error::{describe, invalid_event, spooled, storage};
 use crate::spool::{Evicted, Spool};
 use crate::stats::Counters;
@@ -180,9 +180,6 @@ impl Inner {
         if let Err((at, why)) = check_metadata(metadata) {
             return Err(invalid_event(format!("metadata{at}"), why));
         }
-        let mut text = Vec::with_capacity(256);
-        line::write(event, &mut text).map_err(|e| invalid_event("event", e.to_string()))?;
-        let text = String::from_utf8(text).map_err(|e| invalid_event("event", e.to_string()))?;
         let ts_ns = if self.settings.use_event_timestamp {
             // Saturating: an absurd timestamp is refused by Loki, not here.
             (validate::timestamp(event) * 1e9) as u64
@@ -193,18 +190,26 @@ impl Inner {
             self.last_ts
         };
         self.batch
-            .push(validate::event_name(event), ts_ns, text, metadata.to_vec());
-        Ok(())
+            .push(event, ts_ns, metadata)
+            .map_err(|e| invalid_event("event", e.to_string()))
     }
 
     /// Replay the spool, then push (or write) the batch.
     fn flush(&mut self) -> Result<(), Error> {
-        let batch = self.batch.take();
+        let mut batch = std::mem::take(&mut self.batch);
+        let result = self.flush_batch(&batch);
+        // Keep the buffers for the next batch.
+        batch.clear();
+        self.batch = batch;
+        result
+    }
+
+    fn flush_batch(&mut self, batch: &Batch) -> Result<(), Error> {
         if let Some(path) = &self.settings.file_sink {
             if batch.is_empty() {
                 return Ok(());
             }
-            let written = sink::append(path, &batch, &mut self.encoder.body);
+            let written = sink::append(path, batch, &mut self.encoder.body);
             return match written {
                 Ok(bytes) => {
                     self.stats.sent_events += batch.len() as u64;
@@ -221,7 +226,7 @@ impl Inner {
         let mut run = Run::default();
         self.replay(deadline, &mut run);
         for chunk in batch.chunks(self.settings.batch_max_bytes as usize) {
-            self.send(&batch, chunk, deadline, &mut run);
+            self.send(batch, chunk, deadline, &mut run);
         }
         match run {
             Run { lost: Some(e), .. } => Err(e),

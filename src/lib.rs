@@ -6,6 +6,7 @@
 //! they also build and unit-test natively; only `transport` needs WASI.
 
 mod batch;
+pub mod bench;
 mod client;
 mod config;
 mod deliver;
@@ -41,5 +42,7 @@ pub struct Component;
 // Only the wasm build exports: native builds (unit tests, benches) link the
 // crate as an ordinary library, and the export names are not valid native
 // symbols.
-#[cfg(target_arch = "wasm32")]
+// `target_os = "wasi"`: the encoder benchmark links this crate into a plain
+// wasm32-unknown-unknown module, which must not carry the component exports.
+#[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 bindings::export!(Component with_types_in bindings);

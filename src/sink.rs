@@ -13,7 +13,7 @@ use std::io::Write;
 pub fn append(path: &str, batch: &Batch, buf: &mut Vec<u8>) -> Result<usize, Error> {
     buf.clear();
     for p in &batch.entries {
-        buf.extend_from_slice(p.line.as_bytes());
+        buf.extend_from_slice(batch.line(p).as_bytes());
         buf.push(b'\n');
     }
     let failed = |e: std::io::Error| storage(path, e.to_string());

@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod cache;
 mod config;
 mod error;
+pub mod faulty;
 pub mod hooks;
 mod host;
 mod json_event;

@@ -29,6 +29,10 @@ const RESERVED: [&str; 16] = [
 
 /// Loki's tenant ID limit.
 const MAX_TENANT_LEN: usize = 150;
+/// The most header bytes (names and values) a config may add. Servers and
+/// proxies commonly refuse header lines past 8 KiB, and wasmtime traps (it
+/// does not return an error) when a request's fields outgrow its limit.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// A header value that is never printed.
 #[derive(Clone, PartialEq, Eq)]
@@ -72,6 +76,11 @@ pub fn build(
             return Err(invalid_config(at("value"), why));
         }
         out.push((name, Secret(value.into_bytes())));
+    }
+    let total: usize = out.iter().map(|(n, v)| n.len() + v.0.len()).sum();
+    if total > MAX_HEADER_BYTES {
+        let why = format!("tenant, auth and headers add {total} bytes; at most {MAX_HEADER_BYTES}");
+        return Err(invalid_config("headers", why));
     }
     Ok(out)
 }
@@ -140,6 +149,15 @@ mod tests {
         let headers = build(None, Some(auth), vec![]).unwrap();
         // RFC 7617's own example.
         assert_eq!(headers[0].1.0, b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    }
+
+    #[test]
+    fn headers_are_bounded() {
+        let big = |n: usize| vec![("x-big".to_string(), "v".repeat(n))];
+        assert!(build(None, None, big(MAX_HEADER_BYTES - 5)).is_ok());
+        assert!(build(None, None, big(MAX_HEADER_BYTES - 4)).is_err());
+        let token = Auth::Bearer("t".repeat(MAX_HEADER_BYTES));
+        assert!(build(None, Some(token), vec![]).is_err());
     }
 
     #[test]

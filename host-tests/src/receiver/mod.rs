@@ -105,6 +105,9 @@ struct State {
     default: Option<Reply>,
     /// Bodies larger than this get a 413 (Loki's limit when `None`).
     max_body: Option<usize>,
+    /// Answer 204 without decoding or keeping anything (benchmarks).
+    null: bool,
+    wire_bytes: u64,
 }
 
 /// The receiver; it stops when dropped.
@@ -141,6 +144,19 @@ impl Receiver {
             }
         });
         Ok(Receiver { addr, state, task })
+    }
+
+    /// A receiver that reads each body and answers 204 at once, keeping only
+    /// counts: the cheapest peer, for benchmarks.
+    pub async fn start_null() -> std::io::Result<Receiver> {
+        let rx = Self::start().await?;
+        rx.lock().null = true;
+        Ok(rx)
+    }
+
+    /// Body bytes received, over every request.
+    pub fn wire_bytes(&self) -> u64 {
+        self.lock().wire_bytes
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -223,6 +239,14 @@ async fn handle(
         }
         Err(e) => return Ok(answer(400, &[], format!("reading body: {e}\n").as_bytes())),
     };
+    let null = {
+        let mut s = lock();
+        s.wire_bytes += body.len() as u64;
+        s.null
+    };
+    if null {
+        return Ok(answer(204, &[], b""));
+    }
     if lock().max_body.is_some_and(|max| body.len() > max) {
         return Ok(answer(413, &[], b"request body too large\n"));
     }

@@ -1,0 +1,111 @@
+//! 3. The encoder alone: `runner_metrics::bench::Workload` compiled to a core
+//!    wasm module and run in wasmtime, against the same Rust compiled natively.
+
+use crate::report::Report;
+use crate::timing::{sample_sync, show};
+use runner_metrics::bench::{Workload, encoding};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use wasmtime::{Engine, Instance, Module, Store};
+
+const EVENTS: u32 = 1000;
+
+/// `opt_level`: `None` for the release profile as it is; `Some("s")` to
+/// compare the size-optimised build.
+pub fn build_module(root: &Path, opt_level: Option<&str>) -> Result<PathBuf, String> {
+    let dir = root
+        .join("target/bench-wasm")
+        .join(opt_level.unwrap_or("release"));
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root)
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "encoder-core",
+        ])
+        .arg("--target-dir")
+        .arg(&dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    if let Some(level) = opt_level {
+        cmd.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", level);
+    }
+    let status = cmd.status().map_err(|e| format!("cargo: {e}"))?;
+    if !status.success() {
+        return Err(
+            "building encoder-core failed (is the wasm32-unknown-unknown target installed?)".into(),
+        );
+    }
+    Ok(dir.join("wasm32-unknown-unknown/release/encoder_core.wasm"))
+}
+
+pub fn run(root: &Path, iterations: usize, full: bool, report: &mut Report) -> Result<(), String> {
+    let mut native = Workload::new(EVENTS as usize);
+    let native_times: Vec<_> = (0..3u32)
+        .map(|enc| {
+            sample_sync(3, iterations, || {
+                std::hint::black_box(native.run(encoding(enc)));
+            })
+        })
+        .collect();
+    let levels: &[Option<&str>] = if full { &[None, Some("s")] } else { &[None] };
+    for &level in levels {
+        let path = build_module(root, level)?;
+        let engine = Engine::default();
+        let module = Module::from_file(&engine, &path).map_err(|e| format!("{e:#}"))?;
+        if module.imports().len() > 0 {
+            return Err(format!(
+                "encoder-core imports {} functions; it must import none",
+                module.imports().len()
+            ));
+        }
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[]).map_err(|e| format!("{e:#}"))?;
+        let prepare = instance
+            .get_typed_func::<u32, ()>(&mut store, "prepare")
+            .map_err(|e| e.to_string())?;
+        let run = instance
+            .get_typed_func::<u32, u32>(&mut store, "run")
+            .map_err(|e| e.to_string())?;
+        prepare
+            .call(&mut store, EVENTS)
+            .map_err(|e| e.to_string())?;
+        for (enc, name) in ["json", "json-gzip", "protobuf"].iter().enumerate() {
+            let enc = enc as u32;
+            let wasm = sample_sync(3, iterations, || {
+                std::hint::black_box(run.call(&mut store, enc).expect("run"));
+            });
+            let native = &native_times[enc as usize];
+            let ratio = wasm.median().as_secs_f64() / native.median().as_secs_f64();
+            let profile = match level {
+                None => "opt-level 3",
+                Some(l) => {
+                    if l == "s" {
+                        "opt-level s"
+                    } else {
+                        l
+                    }
+                }
+            };
+            let row = report
+                .row(
+                    "3 encoder",
+                    format!("{EVENTS} events, {name}, wasm ({profile})"),
+                    format!(
+                        "{} ({}/event)",
+                        show(wasm.median()),
+                        show(wasm.median() / EVENTS)
+                    ),
+                )
+                .against(format!("native {}", show(native.median())), ratio);
+            if level.is_none() {
+                row.target("≤ 1.5×", ratio <= 1.5);
+            }
+        }
+    }
+    Ok(())
+}

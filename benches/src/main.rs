@@ -1,0 +1,91 @@
+//! The benchmark suite. `cargo run --release -p runner-metrics-bench` runs it
+//! all (under 5 minutes on 2 cores) and writes `benches/results.md`;
+//! `-- --quick` runs every section with few iterations, asserting nothing,
+//! so CI keeps it working. See BENCHMARKS.md.
+
+mod batches;
+mod encoder;
+mod native;
+mod python;
+mod report;
+mod single;
+mod size;
+mod startup;
+mod timing;
+
+use metrics_host::{HostOptions, MetricsHost};
+use report::Report;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repo root")
+        .to_path_buf();
+    let started = Instant::now();
+    let mut report = Report::default();
+    let host = MetricsHost::from_bytes(metrics_host::COMPONENT_BYTES, HostOptions::default(), None)
+        .expect("the component loads");
+
+    eprintln!("1/6 single events");
+    let single = single::run(&host, if quick { 50 } else { 5000 }, &mut report).await;
+    eprintln!("2/6 batches");
+    let sizes: &[usize] = if quick {
+        &[1, 100]
+    } else {
+        &[1, 100, 1000, 10_000]
+    };
+    batches::run(&host, sizes, if quick { 300 } else { 100_000 }, &mut report).await;
+    eprintln!("3/6 encoder, wasm and native");
+    if let Err(why) = encoder::run(&root, if quick { 5 } else { 300 }, !quick, &mut report) {
+        report.note(format!("section 3 failed: {why}"));
+    }
+    eprintln!("4/6 start-up");
+    startup::run(
+        if quick { 1 } else { 3 },
+        if quick { 3 } else { 50 },
+        if quick { 20 } else { 2000 },
+        &mut report,
+    )
+    .await;
+    eprintln!("5/6 size");
+    if let Err(why) = size::run(&root, !quick, &mut report) {
+        report.note(format!("section 5 failed: {why}"));
+    }
+    eprintln!("6/6 python");
+    python::run(&root, if quick { 20 } else { 1000 }, single, &mut report).await;
+
+    let header = format!(
+        "Benchmark results ({} run, {:.0} s) on {}",
+        if quick { "quick" } else { "full" },
+        started.elapsed().as_secs_f64(),
+        machine()
+    );
+    let table = report.markdown(&header);
+    println!("{table}");
+    let out = if quick {
+        root.join("target/bench-quick.md")
+    } else {
+        root.join("benches/results.md")
+    };
+    if let Err(e) = std::fs::write(&out, &table) {
+        eprintln!("could not write {}: {e}", out.display());
+    } else {
+        eprintln!("written to {}", out.display());
+    }
+}
+
+/// CPU model and core count, from /proc/cpuinfo.
+fn machine() -> String {
+    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = info
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{model}, {cores} cores")
+}

@@ -1,0 +1,158 @@
+//! A receiver that misbehaves on purpose, at the TCP level: the fault
+//! matrix's peer for what a well-behaved HTTP server (see `receiver`) cannot
+//! do, such as resetting mid-answer or answering a byte a second.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// What the server does once it has read a request.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Close with a reset (SO_LINGER 0) before answering.
+    ResetBeforeResponse,
+    /// Send part of the status line and headers, then reset.
+    ResetDuringResponse,
+    /// Never answer; keep the connection open.
+    Hang,
+    /// Send this answer one byte per `every`.
+    Slow { answer: Vec<u8>, every: Duration },
+    /// Answer `status` announcing a body of `len` bytes, and stream zeros
+    /// for as long as the client reads.
+    HugeBody { status: u16, len: u64 },
+    /// Send these bytes, then close the connection.
+    Raw(Vec<u8>),
+}
+
+/// The server; it stops when dropped.
+pub struct FaultyServer {
+    addr: SocketAddr,
+    requests: Arc<AtomicUsize>,
+    task: JoinHandle<()>,
+}
+
+impl FaultyServer {
+    pub async fn start(fault: Fault) -> std::io::Result<FaultyServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let fault = fault.clone();
+                let counter = counter.clone();
+                connections.spawn(async move {
+                    let _ = serve(tcp, fault, &counter).await;
+                });
+            }
+        });
+        Ok(FaultyServer {
+            addr,
+            requests,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>/loki/api/v1/push`.
+    pub fn url(&self) -> String {
+        format!("http://{}/loki/api/v1/push", self.addr)
+    }
+
+    /// Requests read in full.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FaultyServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(mut tcp: TcpStream, fault: Fault, requests: &AtomicUsize) -> std::io::Result<()> {
+    read_request(&mut tcp).await?;
+    requests.fetch_add(1, Ordering::SeqCst);
+    match fault {
+        Fault::ResetBeforeResponse => tcp.set_zero_linger(),
+        Fault::ResetDuringResponse => {
+            tcp.write_all(b"HTTP/1.1 204 No Con").await?;
+            tcp.flush().await?;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            tcp.set_zero_linger()
+        }
+        Fault::Hang => {
+            std::future::pending::<()>().await;
+            Ok(())
+        }
+        Fault::Slow { answer, every } => {
+            for b in answer {
+                tcp.write_all(&[b]).await?;
+                tokio::time::sleep(every).await;
+            }
+            Ok(())
+        }
+        Fault::HugeBody { status, len } => {
+            let head = format!("HTTP/1.1 {status} Whatever\r\ncontent-length: {len}\r\n\r\n");
+            tcp.write_all(head.as_bytes()).await?;
+            let chunk = vec![b'x'; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(chunk.len() as u64) as usize;
+                tcp.write_all(&chunk[..n]).await?;
+                left -= n as u64;
+            }
+            Ok(())
+        }
+        Fault::Raw(bytes) => {
+            tcp.write_all(&bytes).await?;
+            tcp.shutdown().await
+        }
+    }
+}
+
+/// Read one request: the head, then a chunked body to its last chunk or a
+/// `content-length` body.
+async fn read_request(tcp: &mut TcpStream) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = tcp.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    loop {
+        let body = &buf[head_end..];
+        let done = match length {
+            Some(n) => body.len() >= n,
+            None => body.ends_with(b"0\r\n\r\n"),
+        };
+        if done {
+            return Ok(());
+        }
+        let n = tcp.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,112 @@
+//! Host-side limits: an allow-list of authorities, no filesystem unless a
+//! sink or spool needs one, and the component's imports, checked against the
+//! list the README documents.
+
+mod common;
+
+use common::*;
+use metrics_host::bindings::WitError;
+use metrics_host::hooks::AllowList;
+use metrics_host::receiver::{Receiver, Reply};
+use metrics_host::{Error, HostOptions, Instance};
+
+async fn allowing(authorities: &[String]) -> Instance {
+    let options = HostOptions {
+        allow: Some(AllowList::new(authorities)),
+        ..HostOptions::default()
+    };
+    host()
+        .with_options(options)
+        .unwrap()
+        .instantiate()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_host_outside_the_allow_list_is_denied() {
+    let allowed = Receiver::start().await.unwrap();
+    let other = Receiver::start().await.unwrap();
+    let mut inst = allowing(&[allowed.addr().to_string()]).await;
+    let c = inst.client(&config(&allowed.url())).await.unwrap();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    let c = inst.client(&config(&other.url())).await.unwrap();
+    match inst.client_issue_event(c, &one_of_each()[0]).await {
+        Err(Error::Component(WitError::Transport(t))) => assert_eq!(t.code, "http-request-denied"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(other.requests(), 0, "nothing left the host");
+    // A denial is permanent: retrying cannot help, so the default policy does not.
+    let c = inst
+        .client(&metrics_host::ClientConfig::new(other.url()))
+        .await
+        .unwrap();
+    assert!(inst.client_issue_event(c, &one_of_each()[0]).await.is_err());
+    assert_eq!(inst.stats(c).await.unwrap().requests, 1);
+}
+
+#[tokio::test]
+async fn a_redirect_cannot_leave_the_allow_list() {
+    let allowed = Receiver::start().await.unwrap();
+    let other = Receiver::start().await.unwrap();
+    allowed.script([Reply::status(307, "").with_header("Location", &other.url())]);
+    let mut inst = allowing(&[allowed.addr().to_string()]).await;
+    let c = inst.client(&config(&allowed.url())).await.unwrap();
+    match inst.client_issue_event(c, &one_of_each()[0]).await {
+        Err(Error::Component(WitError::Rejected(r))) => assert_eq!(r.status, 307),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(other.requests(), 0);
+}
+
+#[tokio::test]
+async fn an_allow_list_entry_without_a_port_allows_every_port() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = allowing(&["127.0.0.1".to_string()]).await;
+    let c = inst.client(&config(&rx.url())).await.unwrap();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    let mut inst = allowing(&["localhost".to_string()]).await;
+    let c = inst.client(&config(&rx.url())).await.unwrap();
+    assert!(
+        inst.client_issue_event(c, &one_of_each()[0]).await.is_err(),
+        "127.0.0.1 is not localhost"
+    );
+}
+
+/// The component's imports, as the README's "What the component imports"
+/// lists them. A new import fails this test until the README says why.
+#[test]
+fn the_component_imports_what_the_readme_documents() {
+    let engine = host().engine().clone();
+    let component =
+        wasmtime::component::Component::new(&engine, metrics_host::COMPONENT_BYTES).unwrap();
+    let mut imports: Vec<String> = component
+        .component_type()
+        .imports(&engine)
+        .map(|(name, _)| name.split('@').next().unwrap().to_string())
+        .collect();
+    imports.sort();
+    let documented = [
+        "wasi:cli/environment",
+        "wasi:cli/exit",
+        "wasi:cli/stderr",
+        "wasi:cli/stdin",
+        "wasi:cli/stdout",
+        "wasi:cli/terminal-input",
+        "wasi:cli/terminal-output",
+        "wasi:cli/terminal-stderr",
+        "wasi:cli/terminal-stdin",
+        "wasi:cli/terminal-stdout",
+        "wasi:clocks/monotonic-clock",
+        "wasi:clocks/wall-clock",
+        "wasi:filesystem/preopens",
+        "wasi:filesystem/types",
+        "wasi:http/outgoing-handler",
+        "wasi:http/types",
+        "wasi:io/error",
+        "wasi:io/poll",
+        "wasi:io/streams",
+        "wasi:random/insecure",
+    ];
+    assert_eq!(imports, documented);
+}

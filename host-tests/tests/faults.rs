@@ -1,0 +1,246 @@
+//! The fault matrix: receivers that misbehave on purpose, on loopback. Each
+//! row states its expected result; after every row the instance still works,
+//! and no error carries a credential.
+
+mod common;
+
+use common::*;
+use metrics_host::bindings::WitError;
+use metrics_host::faulty::{Fault, FaultyServer};
+use metrics_host::receiver::{Receiver, Reply};
+use metrics_host::{Auth, ClientConfig, Error, Instance};
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "fault-Secret-pw-41";
+const HEADER_SECRET: &str = "fault-Secret-hdr-42";
+
+fn cfg(url: &str, timeout_ms: u32) -> ClientConfig {
+    ClientConfig {
+        timeout_ms: Some(timeout_ms),
+        auth: Some(Auth::Basic {
+            user: "u".into(),
+            password: PASSWORD.into(),
+        }),
+        headers: vec![("x-api-key".into(), HEADER_SECRET.into())],
+        ..config(url)
+    }
+}
+
+/// Issue one event to `url`; check that the instance still works afterwards
+/// and that the outcome carries no secret.
+async fn issue(inst: &mut Instance, url: &str, timeout_ms: u32) -> (Result<(), Error>, Duration) {
+    let c = inst.client(&cfg(url, timeout_ms)).await.unwrap();
+    let started = Instant::now();
+    let result = inst.client_issue_event(c, &one_of_each()[0]).await;
+    let took = started.elapsed();
+    if let Err(e) = &result {
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(
+                !text.contains(PASSWORD) && !text.contains(HEADER_SECRET),
+                "secret in {text}"
+            );
+        }
+    }
+    let stats = format!("{:?}", inst.stats(c).await.unwrap());
+    assert!(!stats.contains(PASSWORD) && !stats.contains(HEADER_SECRET));
+    let good = Receiver::start().await.unwrap();
+    let c = inst.client(&config(&good.url())).await.unwrap();
+    inst.client_issue_event(c, &one_of_each()[0])
+        .await
+        .expect("the instance still works");
+    (result, took)
+}
+
+fn wit(r: Result<(), Error>) -> WitError {
+    match r {
+        Err(Error::Component(e)) => e,
+        other => panic!("expected a WIT error, got {other:?}"),
+    }
+}
+
+fn transport_code(r: Result<(), Error>) -> String {
+    match wit(r) {
+        WitError::Transport(t) => t.code,
+        other => panic!("expected transport, got {other:?}"),
+    }
+}
+
+fn rejected(r: Result<(), Error>) -> metrics_host::bindings::Rejection {
+    match wit(r) {
+        WitError::Rejected(r) => r,
+        other => panic!("expected rejected, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn connection_refused() {
+    let mut inst = instance().await;
+    let url = format!("http://127.0.0.1:{}/loki/api/v1/push", closed_port());
+    let (r, _) = issue(&mut inst, &url, 1000).await;
+    assert_eq!(transport_code(r), "connection-refused");
+}
+
+#[tokio::test]
+async fn reset_before_the_response() {
+    let server = FaultyServer::start(Fault::ResetBeforeResponse)
+        .await
+        .unwrap();
+    let mut inst = instance().await;
+    let (r, _) = issue(&mut inst, &server.url(), 1000).await;
+    assert_eq!(transport_code(r), "connection-terminated");
+}
+
+#[tokio::test]
+async fn reset_during_the_response() {
+    let server = FaultyServer::start(Fault::ResetDuringResponse)
+        .await
+        .unwrap();
+    let mut inst = instance().await;
+    let (r, _) = issue(&mut inst, &server.url(), 1000).await;
+    let code = transport_code(r);
+    assert!(
+        ["connection-terminated", "http-protocol-error"].contains(&code.as_str()),
+        "{code}"
+    );
+}
+
+/// Within the configured time, ±20 %.
+fn about(took: Duration, ms: u64) {
+    let ms_took = took.as_millis() as u64;
+    assert!(
+        ms_took >= ms * 8 / 10 && ms_took <= ms * 12 / 10,
+        "took {ms_took} ms for a {ms} ms timeout"
+    );
+}
+
+#[tokio::test]
+async fn accepts_and_never_answers() {
+    let server = FaultyServer::start(Fault::Hang).await.unwrap();
+    let mut inst = instance().await;
+    let (r, took) = issue(&mut inst, &server.url(), 1000).await;
+    assert!(matches!(wit(r), WitError::Timeout(1000)));
+    about(took, 1000);
+}
+
+#[tokio::test]
+async fn slow_loris_one_byte_a_second() {
+    let answer = b"HTTP/1.1 204 No Content\r\n\r\n".to_vec();
+    let server = FaultyServer::start(Fault::Slow {
+        answer,
+        every: Duration::from_secs(1),
+    })
+    .await
+    .unwrap();
+    let mut inst = instance().await;
+    let (r, took) = issue(&mut inst, &server.url(), 1500).await;
+    assert!(matches!(wit(r), WitError::Timeout(1500)));
+    about(took, 1500);
+}
+
+#[tokio::test]
+async fn a_100_mib_body_is_not_read_in_full() {
+    let server = FaultyServer::start(Fault::HugeBody {
+        status: 500,
+        len: 100 * 1024 * 1024,
+    })
+    .await
+    .unwrap();
+    let mut inst = instance().await;
+    let (r, took) = issue(&mut inst, &server.url(), 5000).await;
+    let r = rejected(r);
+    assert_eq!(r.status, 500);
+    assert_eq!(r.body, "x".repeat(1024));
+    // Reading 100 MiB through the component would take far longer.
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_non_utf8_body() {
+    let raw = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 5\r\n\r\nab\xff\xfe\x80".to_vec();
+    let server = FaultyServer::start(Fault::Raw(raw)).await.unwrap();
+    let mut inst = instance().await;
+    let (r, _) = issue(&mut inst, &server.url(), 1000).await;
+    let r = rejected(r);
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (400, "ab\u{fffd}\u{fffd}\u{fffd}")
+    );
+}
+
+#[tokio::test]
+async fn redirects_to_another_host_are_not_followed() {
+    let other = Receiver::start().await.unwrap();
+    for status in [301, 302, 307, 308] {
+        let rx = Receiver::start().await.unwrap();
+        rx.script([Reply::status(status, "moved").with_header("Location", &other.url())]);
+        let mut inst = instance().await;
+        let (r, _) = issue(&mut inst, &rx.url(), 1000).await;
+        assert_eq!(rejected(r).status, status);
+    }
+    assert_eq!(
+        other.requests(),
+        0,
+        "the redirect target was never contacted"
+    );
+}
+
+#[tokio::test]
+async fn statuses() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = instance().await;
+    let rows: [(u16, Option<&str>, Option<u64>); 11] = [
+        (400, None, None),
+        (401, None, None),
+        (403, None, None),
+        (404, None, None),
+        (413, None, None),
+        (429, None, None),
+        (429, Some("2"), Some(2000)),
+        (500, None, None),
+        (501, None, None),
+        (503, None, None),
+        (503, Some("Wed, 21 Oct 2015 07:28:00 GMT"), Some(0)),
+    ];
+    for (status, retry_after, want) in rows {
+        let mut reply = Reply::status(status, "refused");
+        if let Some(v) = retry_after {
+            reply = reply.with_header("Retry-After", v);
+        }
+        rx.script([reply]);
+        let (r, _) = issue(&mut inst, &rx.url(), 1000).await;
+        let r = rejected(r);
+        assert_eq!(
+            (r.status, r.body.as_str(), r.retry_after_ms),
+            (status, "refused", want),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn http_1_0_close_delimited_responses() {
+    let ok = FaultyServer::start(Fault::Raw(b"HTTP/1.0 200 OK\r\n\r\naccepted".to_vec()))
+        .await
+        .unwrap();
+    let mut inst = instance().await;
+    let (r, _) = issue(&mut inst, &ok.url(), 1000).await;
+    r.unwrap();
+    let err = FaultyServer::start(Fault::Raw(
+        b"HTTP/1.0 500 Oops\r\n\r\nclose-delimited".to_vec(),
+    ))
+    .await
+    .unwrap();
+    let (r, _) = issue(&mut inst, &err.url(), 1000).await;
+    let r = rejected(r);
+    assert_eq!((r.status, r.body.as_str()), (500, "close-delimited"));
+}
+
+#[tokio::test]
+async fn a_2xx_other_than_204_is_accepted_and_counted() {
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::status(200, "ok")]);
+    let mut inst = instance().await;
+    let c = inst.client(&cfg(&rx.url(), 1000)).await.unwrap();
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    assert_eq!(inst.stats(c).await.unwrap().accepted_not_204, 1);
+}

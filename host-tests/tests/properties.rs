@@ -1,0 +1,524 @@
+//! Zero traps: arbitrary events, configs and answers go through the real
+//! component. Each case either succeeds with a line that parses back to the
+//! same values, or returns a typed error; which one is decided by rules
+//! written here from the contract, independently of the component.
+
+mod common;
+
+use common::*;
+use metrics_host::bindings::WitError;
+use metrics_host::receiver::{Receiver, Reply};
+use metrics_host::{
+    ClientConfig, ClientHandle, CodeInformation, CustomEvent, Error, Event, FieldValue, Instance,
+};
+use metrics_host::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::Value;
+use std::cell::RefCell;
+
+/// Control characters, quotes and backslashes, any Unicode, or (rarely) a
+/// mebibyte.
+fn text() -> BoxedStrategy<String> {
+    prop_oneof![
+        8 => any::<String>(),
+        4 => "[\\x00-\\x1f\"\\\\/\\u{7f}-\\u{9f}\\u{2028}\\u{fffd}]{0,20}",
+        2 => proptest::collection::vec(any::<char>(), 0..40).prop_map(|c| c.into_iter().collect()),
+        1 => Just("é".repeat(512 * 1024)),
+    ]
+    .boxed()
+}
+
+/// Every class of f64, weighted towards the edges.
+fn float() -> BoxedStrategy<f64> {
+    prop_oneof![
+        4 => any::<f64>(),
+        2 => 0.0..2e9f64,
+        1 => prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY), Just(-0.0),
+                         Just(5e-324), Just(2.2250738585072014e-308), Just(1e308), Just(f64::MAX), Just(-1.0)],
+    ]
+    .boxed()
+}
+
+fn snake() -> BoxedStrategy<String> {
+    prop_oneof![3 => "[a-z][a-z0-9_]{0,20}", 1 => text(), 1 => Just("event".to_string()), 1 => Just("timestamp".to_string())].boxed()
+}
+
+fn field_value() -> BoxedStrategy<FieldValue> {
+    prop_oneof![
+        any::<bool>().prop_map(FieldValue::Boolean),
+        any::<i64>().prop_map(FieldValue::Integer),
+        float().prop_map(FieldValue::Number),
+        text().prop_map(FieldValue::Text),
+    ]
+    .boxed()
+}
+
+fn event() -> BoxedStrategy<Event> {
+    let count = prop_oneof![3 => 0..1000i64, 1 => any::<i64>()];
+    prop_oneof![
+        (float(), text(), float()).prop_map(
+            |(timestamp, flavor, duration)| Event::RunnerInstalled(RunnerInstalled {
+                timestamp,
+                flavor,
+                duration
+            })
+        ),
+        (
+            float(),
+            text(),
+            text(),
+            text(),
+            text(),
+            float(),
+            proptest::option::of(float())
+        )
+            .prop_map(
+                |(timestamp, flavor, workflow, repo, github_event, idle, queue_duration)| {
+                    Event::RunnerStart(RunnerStart {
+                        timestamp,
+                        flavor,
+                        workflow,
+                        repo,
+                        github_event,
+                        idle,
+                        queue_duration,
+                    })
+                }
+            ),
+        (
+            float(),
+            (text(), text(), text(), text(), text()),
+            proptest::option::of(any::<i64>()),
+            float(),
+            proptest::option::of(text())
+        )
+            .prop_map(
+                |(
+                    timestamp,
+                    (flavor, workflow, repo, github_event, status),
+                    code,
+                    job_duration,
+                    job_conclusion,
+                )| Event::RunnerStop(RunnerStop {
+                    timestamp,
+                    flavor,
+                    workflow,
+                    repo,
+                    github_event,
+                    status,
+                    status_info: code.map(|code| CodeInformation { code }),
+                    job_duration,
+                    job_conclusion,
+                })
+            ),
+        (
+            float(),
+            text(),
+            [count.clone(), count.clone(), count.clone(), count],
+            float()
+        )
+            .prop_map(
+                |(
+                    timestamp,
+                    flavor,
+                    [
+                        crashed_runners,
+                        idle_runners,
+                        active_runners,
+                        expected_runners,
+                    ],
+                    duration,
+                )| Event::Reconciliation(Reconciliation {
+                    timestamp,
+                    flavor,
+                    crashed_runners,
+                    idle_runners,
+                    active_runners,
+                    expected_runners,
+                    duration,
+                })
+            ),
+        (
+            snake(),
+            float(),
+            proptest::collection::vec((snake(), field_value()), 0..12)
+        )
+            .prop_map(|(name, timestamp, fields)| Event::Custom(CustomEvent {
+                name,
+                timestamp,
+                fields
+            })),
+    ]
+    .boxed()
+}
+
+/// The contract's validation rules (README "Validation"), restated.
+fn valid(e: &Event) -> bool {
+    let secs = |x: f64| x.is_finite() && x >= 0.0;
+    let snake = |s: &str| {
+        let b = s.as_bytes();
+        !b.is_empty()
+            && b.len() <= 128
+            && b[0].is_ascii_lowercase()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_')
+    };
+    match e {
+        Event::RunnerInstalled(e) => secs(e.timestamp) && secs(e.duration),
+        Event::RunnerStart(e) => {
+            secs(e.timestamp) && secs(e.idle) && e.queue_duration.is_none_or(secs)
+        }
+        Event::RunnerStop(e) => secs(e.timestamp) && secs(e.job_duration),
+        Event::Reconciliation(e) => {
+            secs(e.timestamp)
+                && secs(e.duration)
+                && [
+                    e.crashed_runners,
+                    e.idle_runners,
+                    e.active_runners,
+                    e.expected_runners,
+                ]
+                .iter()
+                .all(|n| *n >= 0)
+        }
+        Event::Custom(e) => {
+            let builtin = [
+                "runner_installed",
+                "runner_start",
+                "runner_stop",
+                "reconciliation",
+            ];
+            snake(&e.name)
+                && !builtin.contains(&e.name.as_str())
+                && secs(e.timestamp)
+                && e.fields.iter().enumerate().all(|(i, (k, v))| {
+                    snake(k)
+                        && k != "event"
+                        && k != "timestamp"
+                        && !e.fields[..i].iter().any(|(k2, _)| k2 == k)
+                        && !matches!(v, FieldValue::Number(n) if !n.is_finite())
+                })
+        }
+    }
+}
+
+/// The line's values, checked against the event's.
+fn same_values(e: &Event, line: &str) -> Result<(), String> {
+    let v: Value = serde_json::from_str(line).map_err(|err| format!("not JSON: {err}"))?;
+    let eq_f = |k: &str, x: f64| {
+        (v[k].as_f64() == Some(x))
+            .then_some(())
+            .ok_or(format!("{k}: {} vs {x}", v[k]))
+    };
+    let eq_s = |k: &str, x: &str| {
+        (v[k].as_str() == Some(x))
+            .then_some(())
+            .ok_or(format!("{k} differs"))
+    };
+    let eq_i = |k: &str, x: i64| {
+        (v[k].as_i64() == Some(x))
+            .then_some(())
+            .ok_or(format!("{k} differs"))
+    };
+    match e {
+        Event::RunnerInstalled(e) => {
+            eq_f("timestamp", e.timestamp)?;
+            eq_s("flavor", &e.flavor)?;
+            eq_f("duration", e.duration)
+        }
+        Event::RunnerStart(e) => {
+            eq_f("timestamp", e.timestamp)?;
+            eq_s("flavor", &e.flavor)?;
+            eq_s("workflow", &e.workflow)?;
+            eq_s("repo", &e.repo)?;
+            eq_s("github_event", &e.github_event)?;
+            eq_f("idle", e.idle)?;
+            match e.queue_duration {
+                Some(q) => eq_f("queue_duration", q),
+                None => v
+                    .get("queue_duration")
+                    .is_none()
+                    .then_some(())
+                    .ok_or("none written".into()),
+            }
+        }
+        Event::RunnerStop(e) => {
+            eq_f("timestamp", e.timestamp)?;
+            eq_s("status", &e.status)?;
+            eq_s("repo", &e.repo)?;
+            eq_f("job_duration", e.job_duration)?;
+            if let Some(c) = &e.status_info {
+                (v["status_info"]["code"].as_i64() == Some(c.code))
+                    .then_some(())
+                    .ok_or("code")?;
+            }
+            match &e.job_conclusion {
+                Some(c) => eq_s("job_conclusion", c),
+                None => v
+                    .get("job_conclusion")
+                    .is_none()
+                    .then_some(())
+                    .ok_or("none written".into()),
+            }
+        }
+        Event::Reconciliation(e) => {
+            eq_f("timestamp", e.timestamp)?;
+            eq_i("crashed_runners", e.crashed_runners)?;
+            eq_i("expected_runners", e.expected_runners)?;
+            eq_f("duration", e.duration)
+        }
+        Event::Custom(e) => {
+            eq_s("event", &e.name)?;
+            eq_f("timestamp", e.timestamp)?;
+            for (k, fv) in &e.fields {
+                match fv {
+                    FieldValue::Boolean(b) => (v[k].as_bool() == Some(*b))
+                        .then_some(())
+                        .ok_or(k.to_string())?,
+                    FieldValue::Integer(i) => eq_i(k, *i)?,
+                    FieldValue::Number(n) => eq_f(k, *n)?,
+                    FieldValue::Text(t) => eq_s(k, t)?,
+                }
+            }
+            let keys: Vec<&String> = v.as_object().unwrap().keys().skip(2).collect();
+            let want: Vec<&String> = e.fields.iter().map(|(k, _)| k).collect();
+            (keys == want).then_some(()).ok_or("field order".into())
+        }
+    }
+}
+
+/// What every property drives: one instance, reused across cases as a
+/// service would (a trap would poison it for the cases after).
+struct Rig {
+    rt: tokio::runtime::Runtime,
+    rx: Receiver,
+    inst: RefCell<Instance>,
+    client: ClientHandle,
+}
+
+fn rig() -> Rig {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (rx, mut inst) =
+        rt.block_on(async { (Receiver::start().await.unwrap(), instance().await) });
+    let client = rt.block_on(inst.client(&config(&rx.url()))).unwrap();
+    Rig {
+        rt,
+        rx,
+        inst: RefCell::new(inst),
+        client,
+    }
+}
+
+fn no_trap<T: std::fmt::Debug>(r: &Result<T, Error>) -> Result<(), TestCaseError> {
+    if let Err(Error::Trap(t)) = r {
+        return Err(TestCaseError::fail(format!("the component trapped: {t:#}")));
+    }
+    Ok(())
+}
+
+#[test]
+fn arbitrary_events_succeed_with_their_values_or_fail_typed() {
+    let rig = rig();
+    let mut runner = TestRunner::new(Config {
+        cases: 512,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&event(), |e| {
+            let before = rig.rx.pushes().len();
+            let result = rig
+                .rt
+                .block_on(rig.inst.borrow_mut().client_issue_event(rig.client, &e));
+            no_trap(&result)?;
+            match result {
+                Ok(()) => {
+                    prop_assert!(valid(&e), "accepted an invalid event: {e:?}");
+                    let pushes = rig.rx.pushes();
+                    prop_assert_eq!(pushes.len(), before + 1);
+                    let line = &pushes[before].streams[0].entries[0].line;
+                    same_values(&e, line).map_err(TestCaseError::fail)?;
+                }
+                Err(Error::Component(WitError::InvalidEvent(i))) => {
+                    prop_assert!(
+                        !valid(&e),
+                        "refused a valid event ({}: {})",
+                        i.field,
+                        i.reason
+                    )
+                }
+                // Loki's own limits (a line over 256 KB) are the receiver's to enforce.
+                Err(Error::Component(WitError::Rejected(r))) => prop_assert_eq!(r.status, 400),
+                Err(other) => prop_assert!(false, "unexpected {other:?}"),
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn arbitrary_batches_never_trap() {
+    let rig = rig();
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let batch = prop_oneof![3 => proptest::collection::vec(event(), 0..20), 1 => proptest::collection::vec(event(), 0..2000)];
+    runner
+        .run(&batch, |events| {
+            let result = rig.rt.block_on(
+                rig.inst
+                    .borrow_mut()
+                    .client_issue_events(rig.client, &events),
+            );
+            no_trap(&result)?;
+            if result.is_ok() {
+                prop_assert!(events.iter().all(valid));
+            } else if let Err(Error::Component(WitError::InvalidEvent(_))) = result {
+                prop_assert!(!events.iter().all(valid));
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+fn arbitrary_configs_are_taken_or_refused_typed() {
+    let rig = rig();
+    let url = rig.rx.url();
+    let pairs = || {
+        proptest::collection::vec(
+            (
+                prop_oneof![2 => "[a-zA-Z_][a-zA-Z0-9_]{0,8}", 1 => text()],
+                text(),
+            ),
+            0..5,
+        )
+    };
+    let port = rig.rx.addr().port();
+    let endpoint = prop_oneof![
+        text(),
+        text().prop_map(|t| format!("http://{t}")),
+        text().prop_map(move |t| format!("http://127.0.0.1:{port}/{t}")),
+        "[a-z]{1,10}://[ -~]{0,40}",
+    ];
+    let cfg = (
+        pairs(),
+        pairs(),
+        pairs(),
+        proptest::option::of(text()),
+        proptest::option::of(any::<u32>()),
+        proptest::option::of(endpoint),
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(
+            &cfg,
+            |(
+                labels,
+                headers,
+                structured_metadata,
+                tenant,
+                timeout_ms,
+                endpoint,
+                use_event_timestamp,
+            )| {
+                let c = ClientConfig {
+                    endpoint: Some(endpoint.unwrap_or_else(|| url.clone())),
+                    labels,
+                    headers,
+                    structured_metadata,
+                    tenant,
+                    use_event_timestamp,
+                    timeout_ms: timeout_ms.map(|t| t.min(2000)),
+                    ..config(&url)
+                };
+                let made = rig.rt.block_on(rig.inst.borrow_mut().client(&c));
+                no_trap(&made)?;
+                match made {
+                    Ok(handle) => {
+                        let sent = rig.rt.block_on(
+                            rig.inst
+                                .borrow_mut()
+                                .client_issue_event(handle, &one_of_each()[1]),
+                        );
+                        no_trap(&sent)?;
+                        rig.rt
+                            .block_on(rig.inst.borrow_mut().drop_client(handle))
+                            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
+                    Err(Error::Component(WitError::InvalidConfig(_))) => {}
+                    Err(other) => prop_assert!(false, "unexpected {other:?}"),
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+#[test]
+fn arbitrary_answers_are_classified_never_trap() {
+    let rig = rig();
+    let answer = (
+        200u16..=599,
+        proptest::collection::vec(any::<u8>(), 0..3000),
+        proptest::option::of(prop_oneof!["[0-9]{1,25}", text()]),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&answer, |(status, body, retry_after)| {
+            let mut reply = Reply::Status {
+                status,
+                headers: vec![],
+                body: body.clone(),
+            };
+            if let Some(v) = &retry_after {
+                reply = reply.with_header("Retry-After", v);
+            }
+            rig.rx.script([reply]);
+            let result = rig.rt.block_on(
+                rig.inst
+                    .borrow_mut()
+                    .client_issue_event(rig.client, &one_of_each()[0]),
+            );
+            no_trap(&result)?;
+            let has_body = !matches!(status, 204 | 304);
+            let huge_header = retry_after.as_ref().is_some_and(|v| v.len() > 64 * 1024);
+            match result {
+                // hyper refuses an answer whose head is that large.
+                Err(Error::Component(WitError::Transport(_))) if huge_header => {}
+                Ok(()) => prop_assert!((200..300).contains(&status)),
+                Err(Error::Component(WitError::Rejected(r))) => {
+                    prop_assert!(!(200..300).contains(&status));
+                    prop_assert_eq!(r.status, status);
+                    let cut = &body[..body.len().min(1024)];
+                    let want = if has_body {
+                        String::from_utf8_lossy(cut).into_owned()
+                    } else {
+                        String::new()
+                    };
+                    prop_assert_eq!(r.body, want);
+                    if let Some(v) = retry_after
+                        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        let secs: u64 = v.parse().unwrap_or(u64::MAX);
+                        prop_assert_eq!(r.retry_after_ms, Some(secs.saturating_mul(1000)));
+                    }
+                }
+                Err(other) => prop_assert!(false, "unexpected {other:?}"),
+            }
+            Ok(())
+        })
+        .unwrap();
+}
