@@ -198,6 +198,16 @@ impl Receiver {
             .collect()
     }
 
+    /// Stop listening and serving, then return every push it accepted,
+    /// including any a request in flight managed to record.
+    pub async fn stop(self) -> Vec<Push> {
+        self.task.abort();
+        // Connections go with the accept loop; one mid-poll on another
+        // thread finishes that poll first.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        self.pushes()
+    }
+
     /// TCP connections accepted.
     pub fn connections(&self) -> usize {
         self.lock().connections

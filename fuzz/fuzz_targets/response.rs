@@ -1,0 +1,45 @@
+//! The response handling: any status, `Retry-After` value and body is
+//! classified and turned into a bounded error without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use runner_metrics::Error;
+use runner_metrics::retry::{self, Attempt, Decision};
+use std::time::{Duration, SystemTime};
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 3 {
+        return;
+    }
+    let status = u16::from_le_bytes([data[0], data[1]]) % 1000;
+    let split = (data[2] as usize).min(data.len() - 3);
+    let header = String::from_utf8_lossy(&data[3..3 + split]);
+    let body = &data[3 + split..];
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+
+    let retry_after_ms = retry::retry_after_ms(&header, now);
+    if let Some(ms) = retry_after_ms
+        && header.trim().bytes().all(|b| b.is_ascii_digit())
+    {
+        let secs: u64 = header.trim().parse().unwrap_or(u64::MAX);
+        assert_eq!(ms, secs.saturating_mul(1000));
+    }
+    let decision = retry::classify(Attempt::Answered { status, retry_after_ms });
+    match decision {
+        Decision::Accepted { .. } => assert!((200..300).contains(&status)),
+        Decision::Split => assert_eq!(status, 413),
+        Decision::Retry { after_ms } => {
+            assert!(status == 429 || (status >= 500 && status != 501));
+            assert_eq!(after_ms, retry_after_ms);
+        }
+        Decision::GiveUp => {}
+    }
+    match runner_metrics::error::rejected(status, body, retry_after_ms) {
+        Error::Rejected(r) => {
+            assert_eq!(r.status, status);
+            let prefix = &body[..body.len().min(1024)];
+            assert_eq!(r.body, String::from_utf8_lossy(prefix));
+        }
+        other => panic!("{other:?}"),
+    }
+});

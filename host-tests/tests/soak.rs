@@ -1,0 +1,215 @@
+//! Soak: events through a client with the spool on while the receiver is
+//! stopped and restarted at random (seeded, bounded) intervals. Every event
+//! arrives at least once; duplicates are bounded by the interrupted
+//! requests; the stats add up; memory stays bounded while the receiver is
+//! down. `cargo test` runs 5,000 events; the full soak is
+//! `SOAK_EVENTS=100000 cargo test --release -p host-tests --test soak -- --nocapture`.
+
+mod common;
+
+use common::*;
+use metrics_host::bindings::WitError;
+use metrics_host::receiver::Receiver;
+use metrics_host::{ClientConfig, Error, RetryPolicy, SpoolConfig};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+const STREAMS: usize = 5;
+const PER_CALL: usize = 10;
+
+/// The receiver as it comes and goes, and what each incarnation received.
+struct Flapper {
+    addr: SocketAddr,
+    current: Option<Receiver>,
+    received: Vec<(String, i64)>,
+    stops: usize,
+}
+
+impl Flapper {
+    async fn stop(&mut self) {
+        if let Some(rx) = self.current.take() {
+            for p in rx.stop().await {
+                for s in p.streams {
+                    let name = s.label("event").unwrap().to_string();
+                    self.received
+                        .extend(s.entries.iter().map(|e| (name.clone(), seq_of(&e.line))));
+                }
+            }
+            self.stops += 1;
+        }
+    }
+
+    async fn start(&mut self) {
+        // The stopped listener closes asynchronously; try again shortly.
+        for _ in 0..200 {
+            if let Ok(rx) = Receiver::start_on(self.addr).await {
+                self.current = Some(rx);
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("could not listen on {} again", self.addr);
+    }
+}
+
+/// A tiny seeded generator for the flapping schedule.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_lost_while_the_receiver_flaps() {
+    let total: usize = std::env::var("SOAK_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let seed: u64 = std::env::var("SOAK_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    let dir = tempfile::tempdir().unwrap();
+    let addr = SocketAddr::from(([127, 0, 0, 1], closed_port()));
+    let flapper = Arc::new(Mutex::new(Flapper {
+        addr,
+        current: None,
+        received: Vec::new(),
+        stops: 0,
+    }));
+    flapper.lock().await.start().await;
+
+    // Up or down for 20 to 300 ms at a time.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flapping = {
+        let (flapper, done) = (flapper.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut rng = Lcg(seed);
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(20 + rng.below(280))).await;
+                let mut f = flapper.lock().await;
+                if f.current.is_some() {
+                    f.stop().await;
+                } else {
+                    f.start().await;
+                }
+            }
+        })
+    };
+
+    let mut inst = instance_with_dir(dir.path()).await;
+    let cfg = ClientConfig {
+        timeout_ms: Some(500),
+        retry: Some(RetryPolicy {
+            max_attempts: Some(3),
+            min_backoff_ms: Some(5),
+            max_backoff_ms: Some(20),
+            deadline_ms: Some(1000),
+        }),
+        spool: Some(SpoolConfig {
+            dir: "/data/spool".into(),
+            max_bytes: None,
+            max_age_ms: None,
+        }),
+        ..ClientConfig::new(format!("http://{addr}/loki/api/v1/push"))
+    };
+    let c = inst.client(&cfg).await.unwrap();
+    let started = Instant::now();
+    let (rss_start, mut rss_max) = (rss_kib(), 0);
+    let (mut calls_spooled, mut issued) = (0, 0);
+    while issued < total {
+        let events: Vec<_> = (issued..issued + PER_CALL)
+            .map(|i| numbered(&format!("s{}", i % STREAMS), i as i64, 1.0))
+            .collect();
+        match inst.client_issue_events(c, &events).await {
+            Ok(()) => {}
+            Err(Error::Component(WitError::Spooled(_))) => calls_spooled += 1,
+            Err(other) => panic!("only `spooled` may fail a call here: {other}"),
+        }
+        issued += PER_CALL;
+        rss_max = rss_max.max(rss_kib());
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    flapping.await.unwrap();
+
+    // Up for good: drain the spool.
+    {
+        let mut f = flapper.lock().await;
+        if f.current.is_none() {
+            f.start().await;
+        }
+    }
+    for _ in 0..100 {
+        if inst.flush(c).await.is_ok() && inst.stats(c).await.unwrap().spool_events == 0 {
+            break;
+        }
+    }
+    let stats = inst.stats(c).await.unwrap();
+    let mut f = flapper.lock().await;
+    f.stop().await;
+
+    let mut seen: HashMap<(String, i64), usize> = HashMap::new();
+    for key in f.received.drain(..) {
+        *seen.entry(key).or_default() += 1;
+    }
+    let missing = (0..total)
+        .filter(|i| !seen.contains_key(&(format!("s{}", i % STREAMS), *i as i64)))
+        .count();
+    let duplicates: usize = seen.values().map(|n| n - 1).sum();
+    println!(
+        "soak: {total} events in {:.1} s, receiver stopped {} times, {calls_spooled} calls spooled; \
+         stats: sent {} spooled {} replayed {} retries {} requests {}; duplicates {duplicates}; \
+         RSS {} MiB at start, {} MiB at most",
+        started.elapsed().as_secs_f64(),
+        f.stops,
+        stats.sent_events,
+        stats.spooled_events,
+        stats.replayed_events,
+        stats.retries,
+        stats.requests,
+        rss_start / 1024,
+        rss_max / 1024
+    );
+    assert_eq!(missing, 0, "every event arrived at least once");
+    assert!(
+        duplicates <= f.stops,
+        "{duplicates} duplicates, {} interrupted requests at most",
+        f.stops
+    );
+    assert_eq!(stats.spool_events, 0);
+    assert_eq!(
+        stats.sent_events + stats.spooled_events - stats.replayed_events,
+        total as u64
+    );
+    assert_eq!(
+        stats.dropped.spool_full
+            + stats.dropped.spool_expired
+            + stats.dropped.rejected
+            + stats.dropped.undeliverable,
+        0
+    );
+    assert!(f.stops >= 2, "the receiver really flapped");
+    // The spool is on disk: the host does not grow with what it holds.
+    assert!(
+        rss_max < rss_start + 128 * 1024,
+        "RSS grew from {rss_start} KiB to {rss_max} KiB"
+    );
+}
