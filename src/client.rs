@@ -160,8 +160,14 @@ impl Inner {
         indexed: bool,
     ) -> Result<(), Error> {
         let before = self.batch.len();
+        // One clock read per call; entries within it count up from there.
+        let now = if self.settings.use_event_timestamp {
+            0
+        } else {
+            now_ns()
+        };
         for (i, (event, metadata)) in items.enumerate() {
-            if let Err(e) = self.stage(event, metadata) {
+            if let Err(e) = self.stage(event, metadata, now) {
                 // All or nothing: an invalid event leaves the batch as it was.
                 self.batch.truncate(before);
                 let e = if indexed { at_index(e, i) } else { e };
@@ -175,7 +181,7 @@ impl Inner {
     }
 
     /// Validate and encode one event into the batch.
-    fn stage(&mut self, event: &Event, metadata: &Pairs) -> Result<(), Error> {
+    fn stage(&mut self, event: &Event, metadata: &Pairs, now: u64) -> Result<(), Error> {
         validate::event(event)?;
         if let Err((at, why)) = check_metadata(metadata) {
             return Err(invalid_event(format!("metadata{at}"), why));
@@ -186,7 +192,7 @@ impl Inner {
         } else {
             // Strictly increasing, so two identical lines issued within the
             // same nanosecond are not taken for duplicates by Loki.
-            self.last_ts = now_ns().max(self.last_ts + 1);
+            self.last_ts = now.max(self.last_ts + 1);
             self.last_ts
         };
         self.batch

@@ -7,6 +7,29 @@ use crate::bindings::exports::github_runner::metrics::promtail::{SpoolNotice, St
 use crate::{Error, InvalidInput, Rejection, TransportFailure};
 use wasi::http::types::ErrorCode;
 
+/// A value quoted for a message: JSON-escaped (serde_json, already in the
+/// component, rather than `{:?}` and its Unicode tables), and cut to 64
+/// characters so a huge input never makes a huge message.
+pub fn quoted(s: &str) -> String {
+    const SHOWN: usize = 64;
+    match s.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}…", serde_json::to_string(&s[..end]).unwrap_or_default()),
+        None => serde_json::to_string(s).unwrap_or_default(),
+    }
+}
+
+/// A float for a message, formatted by serde_json's shortest round-trip
+/// writer rather than `{}` (which pulls core's float formatting in).
+pub fn number(x: f64) -> String {
+    if x.is_nan() {
+        "NaN".into()
+    } else if x.is_infinite() {
+        if x > 0.0 { "inf".into() } else { "-inf".into() }
+    } else {
+        serde_json::to_string(&x).unwrap_or_default()
+    }
+}
+
 /// The refusal of one event field.
 pub fn invalid_event(field: impl Into<String>, reason: impl Into<String>) -> Error {
     Error::InvalidEvent(InvalidInput {

@@ -2,7 +2,7 @@
 //! a line Loki or the dashboards cannot use. Runs before any encoding, so an
 //! invalid event sends nothing.
 
-use crate::error::invalid_event;
+use crate::error::{invalid_event, number, quoted};
 use crate::{Error, Event, FieldValue};
 
 /// Longest custom event name or field key, in bytes.
@@ -67,7 +67,7 @@ pub fn event(event: &Event) -> Result<(), Error> {
                 {
                     return Err(invalid_event(
                         format!("fields[{i}].{key}"),
-                        format!("must be finite, got {n}"),
+                        format!("must be finite, got {}", number(*n)),
                     ));
                 }
             }
@@ -106,7 +106,7 @@ fn seconds(field: &str, value: f64) -> Result<(), Error> {
     } else {
         Err(invalid_event(
             field,
-            format!("must be finite and >= 0, got {value}"),
+            format!("must be finite and >= 0, got {}", number(value)),
         ))
     }
 }
@@ -136,7 +136,7 @@ fn custom_name(field: &str, name: &str) -> Result<(), Error> {
     if !ok_first || !ok_rest {
         return Err(invalid_event(
             field,
-            format!("{name:?} must match [a-z][a-z0-9_]*"),
+            format!("{} must match [a-z][a-z0-9_]*", quoted(name)),
         ));
     }
     Ok(())

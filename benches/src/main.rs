@@ -20,7 +20,15 @@ use std::time::Instant;
 
 #[tokio::main]
 async fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only 1,3`: run just those sections (while working on one).
+    let only: Option<Vec<char>> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(|list| list.chars().filter(char::is_ascii_digit).collect());
+    let run = |n: char| only.as_ref().is_none_or(|o| o.contains(&n));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("repo root")
@@ -30,33 +38,62 @@ async fn main() {
     let host = MetricsHost::from_bytes(metrics_host::COMPONENT_BYTES, HostOptions::default(), None)
         .expect("the component loads");
 
-    eprintln!("1/6 single events");
-    let single = single::run(&host, if quick { 50 } else { 5000 }, &mut report).await;
-    eprintln!("2/6 batches");
-    let sizes: &[usize] = if quick {
-        &[1, 100]
-    } else {
-        &[1, 100, 1000, 10_000]
-    };
-    batches::run(&host, sizes, if quick { 300 } else { 100_000 }, &mut report).await;
-    eprintln!("3/6 encoder, wasm and native");
-    if let Err(why) = encoder::run(&root, if quick { 5 } else { 300 }, !quick, &mut report) {
-        report.note(format!("section 3 failed: {why}"));
+    let mut single = std::time::Duration::ZERO;
+    if run('1') {
+        eprintln!("1/6 single events");
+        let n = if quick { 50 } else { 5000 };
+        single = single::run(&host, n, "multi-thread runtime", &mut report).await;
+        // The same on one thread: no cross-thread wake-ups, so what remains
+        // is each side's own CPU cost per request.
+        let alone = host.with_options(HostOptions::default()).expect("host");
+        report = std::thread::scope(|s| {
+            s.spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                rt.block_on(single::run(
+                    &alone,
+                    n,
+                    "current-thread runtime",
+                    &mut report,
+                ));
+                report
+            })
+            .join()
+            .expect("current-thread run")
+        });
     }
-    eprintln!("4/6 start-up");
-    startup::run(
-        if quick { 1 } else { 3 },
-        if quick { 3 } else { 50 },
-        if quick { 20 } else { 2000 },
-        &mut report,
-    )
-    .await;
-    eprintln!("5/6 size");
-    if let Err(why) = size::run(&root, !quick, &mut report) {
-        report.note(format!("section 5 failed: {why}"));
+    if run('2') {
+        eprintln!("2/6 batches");
+        let sizes: &[usize] = if quick {
+            &[1, 100]
+        } else {
+            &[1, 100, 1000, 10_000]
+        };
+        batches::run(&host, sizes, if quick { 300 } else { 100_000 }, &mut report).await;
     }
-    eprintln!("6/6 python");
-    python::run(&root, if quick { 20 } else { 1000 }, single, &mut report).await;
+    if run('3') {
+        eprintln!("3/6 encoder, wasm and native");
+        if let Err(why) = encoder::run(&root, if quick { 5 } else { 300 }, !quick, &mut report) {
+            report.note(format!("section 3 failed: {why}"));
+        }
+    }
+    if run('4') {
+        eprintln!("4/6 start-up");
+        let (compiles, loads, instances) = if quick { (1, 3, 20) } else { (3, 50, 2000) };
+        startup::run(compiles, loads, instances, &mut report).await;
+    }
+    if run('5') {
+        eprintln!("5/6 size");
+        if let Err(why) = size::run(&root, !quick, &mut report) {
+            report.note(format!("section 5 failed: {why}"));
+        }
+    }
+    if run('6') && run('1') {
+        eprintln!("6/6 python");
+        python::run(&root, if quick { 20 } else { 1000 }, single, &mut report).await;
+    }
 
     let header = format!(
         "Benchmark results ({} run, {:.0} s) on {}",

@@ -9,8 +9,14 @@ use metrics_host::receiver::Receiver;
 use metrics_host::{ClientConfig, Event, HostOptions, MetricsHost, RunnerStart, SenderKind};
 use std::time::Instant;
 
-/// Returns the component's median with the pooled sender, for section 6.
-pub async fn run(host: &MetricsHost, n: usize, report: &mut Report) -> std::time::Duration {
+/// `runtime` names the tokio runtime this runs on, for the report. Returns
+/// the component's median with the pooled sender, for section 6.
+pub async fn run(
+    host: &MetricsHost,
+    n: usize,
+    runtime: &str,
+    report: &mut Report,
+) -> std::time::Duration {
     let rx = Receiver::start_null().await.expect("receiver");
     let event = Event::RunnerStart(RunnerStart {
         timestamp: 1_764_000_000.5,
@@ -80,7 +86,7 @@ pub async fn run(host: &MetricsHost, n: usize, report: &mut Report) -> std::time
     report
         .row(
             "1 single event",
-            "component, pooled sender: median (p99)",
+            format!("{runtime}: component, pooled sender: median (p99)"),
             format!("{} ({})", show(pooled.median()), show(pooled.p99())),
         )
         .against(reference.clone(), r)
@@ -89,7 +95,7 @@ pub async fn run(host: &MetricsHost, n: usize, report: &mut Report) -> std::time
     report
         .row(
             "1 single event",
-            "component, per-request sender: median (p99)",
+            format!("{runtime}: component, per-request sender: median (p99)"),
             format!(
                 "{} ({})",
                 show(per_request.median()),

@@ -5,11 +5,10 @@ use crate::report::Report;
 use crate::timing::{sample_sync, show};
 use metrics_host::{HostOptions, MetricsHost};
 use std::time::Instant;
-use wasmtime::Engine;
 use wasmtime::component::Component;
 
 pub async fn run(compiles: usize, loads: usize, instances: usize, report: &mut Report) {
-    let engine = Engine::default();
+    let engine = metrics_host::engine();
     let bytes = metrics_host::COMPONENT_BYTES;
     let compile = sample_sync(0, compiles, || {
         Component::new(&engine, bytes).expect("compile");

@@ -22,7 +22,7 @@ pub use bindings::{CodeInformation, CustomEvent, Entry, Event, FieldValue, Stats
 pub use bindings::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
 pub use config::{Auth, ClientConfig, Encoding, RetryPolicy, Sink, SpoolConfig};
 pub use error::Error;
-pub use host::{ClientHandle, HostOptions, Instance, MetricsHost, Preopen, SenderKind};
+pub use host::{ClientHandle, HostOptions, Instance, MetricsHost, Preopen, SenderKind, engine};
 pub use json_event::{event_from_json, event_from_pairs};
 
 /// Path of the component `build.rs` built for this crate.

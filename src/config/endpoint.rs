@@ -1,7 +1,7 @@
 //! The push URL.
 
 use crate::Error;
-use crate::error::invalid_config;
+use crate::error::{invalid_config, quoted};
 
 /// `http` or `https`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Endpoint {
 /// a URL crate, to keep the component small; the host validates the
 /// authority again when it connects.
 pub fn parse_endpoint(url: &str) -> Result<Endpoint, Error> {
-    let bad = |why: &str| invalid_config("endpoint", format!("{url:?}: {why}"));
+    let bad = |why: &str| invalid_config("endpoint", format!("{}: {why}", quoted(url)));
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| bad("expected http://host[:port]/path"))?;

@@ -3,7 +3,7 @@
 
 use crate::Error;
 use crate::bindings::exports::github_runner::metrics::promtail::Auth;
-use crate::error::invalid_config;
+use crate::error::{invalid_config, quoted};
 use base64::Engine as _;
 use std::fmt;
 
@@ -64,7 +64,7 @@ pub fn build(
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(invalid_config(
                 at("name"),
-                format!("{name:?} is not an HTTP header name"),
+                format!("{} is not an HTTP header name", quoted(&name)),
             ));
         }
         if RESERVED.contains(&name.as_str()) {
@@ -116,11 +116,12 @@ fn tenant_id(t: &str) -> Result<(), String> {
     let allowed = |c: u8| c.is_ascii_alphanumeric() || b"!-_.*'()".contains(&c);
     if t.is_empty() || t.len() > MAX_TENANT_LEN || !t.bytes().all(allowed) {
         return Err(format!(
-            "{t:?} must be 1 to {MAX_TENANT_LEN} of [a-zA-Z0-9!-_.*'()]"
+            "{} must be 1 to {MAX_TENANT_LEN} of [a-zA-Z0-9!-_.*'()]",
+            quoted(t)
         ));
     }
     if t == "." || t == ".." {
-        return Err(format!("{t:?} is not a tenant ID"));
+        return Err(format!("{} is not a tenant ID", quoted(t)));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! distributor checks them.
 
 use crate::Error;
-use crate::error::invalid_config;
+use crate::error::{invalid_config, quoted};
 
 /// The default `job` label value.
 pub const DEFAULT_JOB: &str = "metrics";
@@ -95,10 +95,16 @@ pub fn label_name(name: &str) -> Result<(), String> {
         .first()
         .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
     if !first || !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
-        return Err(format!("{name:?} must match [a-zA-Z_][a-zA-Z0-9_]*"));
+        return Err(format!(
+            "{} must match [a-zA-Z_][a-zA-Z0-9_]*",
+            quoted(name)
+        ));
     }
     if name.starts_with("__") {
-        return Err(format!("{name:?}: names starting with `__` are reserved"));
+        return Err(format!(
+            "{}: names starting with `__` are reserved",
+            quoted(name)
+        ));
     }
     Ok(())
 }

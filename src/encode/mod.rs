@@ -74,7 +74,7 @@ impl BodyKind {
 pub struct Encoder {
     /// The body of the last `encode`.
     pub body: Vec<u8>,
-    /// Protobuf before compression.
+    /// The body before compression.
     raw: Vec<u8>,
     snappy: Option<snap::raw::Encoder>,
 }
@@ -89,16 +89,15 @@ impl Encoder {
                 Ok(self.body.len())
             }
             Encoding::JsonGzip => {
-                let mut gz =
-                    flate2::write::GzEncoder::new(&mut self.body, flate2::Compression::default());
-                let mut counted = Counted {
-                    inner: &mut gz,
-                    n: 0,
-                };
-                json::write(streams, &mut counted).map_err(|e| e.to_string())?;
-                let n = counted.n;
+                // JSON first, then one compression pass: serde_json writes in
+                // many tiny pieces, and deflate is slow fed that way.
+                self.raw.clear();
+                json::write(streams, &mut self.raw).map_err(|e| e.to_string())?;
+                let level = flate2::Compression::default();
+                let mut gz = flate2::write::GzEncoder::new(&mut self.body, level);
+                gz.write_all(&self.raw).map_err(|e| e.to_string())?;
                 gz.finish().map_err(|e| e.to_string())?;
-                Ok(n)
+                Ok(self.raw.len())
             }
             Encoding::Protobuf => {
                 self.raw.clear();
@@ -113,23 +112,5 @@ impl Encoder {
                 Ok(self.raw.len())
             }
         }
-    }
-}
-
-/// A writer that counts what passes through.
-struct Counted<'a, W: Write> {
-    inner: &'a mut W,
-    n: usize,
-}
-
-impl<W: Write> Write for Counted<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.n += n;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
