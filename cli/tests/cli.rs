@@ -4,9 +4,13 @@ use metrics_host::receiver::{Receiver, Reply};
 use std::process::{Command, Output};
 
 async fn run(args: Vec<String>) -> Output {
+    run_cached(args, cache_dir()).await
+}
+
+async fn run_cached(args: Vec<String>, cache: std::path::PathBuf) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_runner-metrics"))
-            .env("RUNNER_METRICS_CACHE_DIR", cache_dir())
+            .env("RUNNER_METRICS_CACHE_DIR", cache)
             .args(args)
             .output()
             .expect("run the CLI")
@@ -273,14 +277,19 @@ async fn file_sink_and_spool_from_the_command_line() {
 
 #[tokio::test]
 async fn the_compiled_component_is_cached() {
-    let out = run(args(&["demo"])).await;
-    assert!(out.status.success());
-    let cached: Vec<_> = std::fs::read_dir(cache_dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".cwasm"))
-        .collect();
-    assert_eq!(cached.len(), 1, "{cached:?}");
-    let uncached = run(args(&["--no-cache", "demo"])).await;
+    let cache = tempfile::tempdir().unwrap();
+    let artefacts = || -> Vec<String> {
+        std::fs::read_dir(cache.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".cwasm"))
+            .collect()
+    };
+    for round in 0..2 {
+        let out = run_cached(args(&["demo"]), cache.path().to_path_buf()).await;
+        assert!(out.status.success(), "round {round}");
+        assert_eq!(artefacts().len(), 1, "compiled once, then loaded");
+    }
+    let uncached = run_cached(args(&["--no-cache", "demo"]), cache.path().to_path_buf()).await;
     assert!(uncached.status.success());
 }
