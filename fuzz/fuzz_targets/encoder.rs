@@ -13,8 +13,12 @@ use runner_metrics::{Event, FieldValue, validate};
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(v) = serde_json::from_slice::<Value>(data) else { return };
-    let Some(event) = event_json::event(&v) else { return };
+    let Ok(v) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let Some(event) = event_json::event(&v) else {
+        return;
+    };
     let valid = validate::event(&event).is_ok();
     let mut text = Vec::new();
     line::write(&event, &mut text).expect("writing a line cannot fail");
@@ -24,9 +28,18 @@ fuzz_target!(|data: &[u8]| {
     }
     let back: Value = serde_json::from_str(text).expect("the line is JSON");
     assert_eq!(back["event"].as_str(), Some(validate::event_name(&event)));
-    assert_eq!(back["timestamp"].as_f64(), Some(validate::timestamp(&event)));
+    assert_eq!(
+        back["timestamp"].as_f64(),
+        Some(validate::timestamp(&event))
+    );
     if let Event::Custom(c) = &event {
-        let keys: Vec<&str> = back.as_object().unwrap().keys().skip(2).map(String::as_str).collect();
+        let keys: Vec<&str> = back
+            .as_object()
+            .unwrap()
+            .keys()
+            .skip(2)
+            .map(String::as_str)
+            .collect();
         let want: Vec<&str> = c.fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, want, "fields in order");
         for (k, v) in &c.fields {
@@ -39,12 +52,26 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let labels = vec![("job", "metrics"), ("event", validate::event_name(&event))];
-    let streams = [Stream { labels, entries: vec![Entry { ts_ns: 1_764_000_000_000_000_000, line: text, shared: &[], own: &[] }] }];
+    let streams = [Stream {
+        labels,
+        entries: vec![Entry {
+            ts_ns: 1_764_000_000_000_000_000,
+            line: text,
+            shared: &[],
+            own: &[],
+        }],
+    }];
     let mut encoder = Encoder::default();
     for encoding in [Encoding::Json, Encoding::JsonGzip, Encoding::Protobuf] {
-        encoder.encode(encoding, &streams).expect("encoding a valid event cannot fail");
+        encoder
+            .encode(encoding, &streams)
+            .expect("encoding a valid event cannot fail");
     }
-    let raw = snap::raw::Decoder::new().decompress_vec(&encoder.body).expect("snappy");
-    let request = <runner_metrics::encode::protobuf::PushRequest as prost::Message>::decode(raw.as_slice()).expect("protobuf");
+    let raw = snap::raw::Decoder::new()
+        .decompress_vec(&encoder.body)
+        .expect("snappy");
+    let request =
+        <runner_metrics::encode::protobuf::PushRequest as prost::Message>::decode(raw.as_slice())
+            .expect("protobuf");
     assert_eq!(request.streams[0].entries[0].line, text);
 });

@@ -19,7 +19,11 @@ pub fn event(v: &Value) -> Option<Event> {
         Some(v) => float(v).map(Some),
     };
     Some(match name {
-        "runner_installed" => Event::RunnerInstalled(RunnerInstalled { timestamp: f("timestamp")?, flavor: s("flavor")?, duration: f("duration")? }),
+        "runner_installed" => Event::RunnerInstalled(RunnerInstalled {
+            timestamp: f("timestamp")?,
+            flavor: s("flavor")?,
+            duration: f("duration")?,
+        }),
         "runner_start" => Event::RunnerStart(RunnerStart {
             timestamp: f("timestamp")?,
             flavor: s("flavor")?,
@@ -36,7 +40,10 @@ pub fn event(v: &Value) -> Option<Event> {
             repo: s("repo")?,
             github_event: s("github_event")?,
             status: s("status")?,
-            status_info: o.get("status_info").and_then(|c| c.get("code")?.as_i64()).map(|code| CodeInformation { code }),
+            status_info: o
+                .get("status_info")
+                .and_then(|c| c.get("code")?.as_i64())
+                .map(|code| CodeInformation { code }),
             job_duration: f("job_duration")?,
             job_conclusion: s("job_conclusion"),
         }),
@@ -49,7 +56,11 @@ pub fn event(v: &Value) -> Option<Event> {
             expected_runners: i("expected_runners")?,
             duration: f("duration")?,
         }),
-        _ => Event::Custom(CustomEvent { name: name.to_string(), timestamp: f("timestamp")?, fields: fields(o) }),
+        _ => Event::Custom(CustomEvent {
+            name: name.to_string(),
+            timestamp: f("timestamp")?,
+            fields: fields(o),
+        }),
     })
 }
 

@@ -24,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
         let secs: u64 = header.trim().parse().unwrap_or(u64::MAX);
         assert_eq!(ms, secs.saturating_mul(1000));
     }
-    let decision = retry::classify(Attempt::Answered { status, retry_after_ms });
+    let decision = retry::classify(Attempt::Answered {
+        status,
+        retry_after_ms,
+    });
     match decision {
         Decision::Accepted { .. } => assert!((200..300).contains(&status)),
         Decision::Split => assert_eq!(status, 413),
