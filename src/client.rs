@@ -234,13 +234,17 @@ impl Inner {
         for chunk in batch.chunks(self.settings.batch_max_bytes as usize) {
             self.send(batch, chunk, deadline, &mut run);
         }
+        let waiting = self.spool.as_ref().is_some_and(|s| s.events() > 0);
         match run {
             Run { lost: Some(e), .. } => Err(e),
+            // Events are safe but not delivered: those of this call went to
+            // the spool, or (a flush with nothing new) the spool could not be
+            // replayed.
             Run {
-                spooled: n @ 1..,
+                spooled: n,
                 down: Some(cause),
                 ..
-            } => Err(spooled(n, &cause)),
+            } if n > 0 || waiting => Err(spooled(n, &cause)),
             _ => Ok(()),
         }
     }

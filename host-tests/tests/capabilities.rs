@@ -11,16 +11,11 @@ use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{Error, HostOptions, Instance};
 
 async fn allowing(authorities: &[String]) -> Instance {
-    let options = HostOptions {
+    instance_with(HostOptions {
         allow: Some(AllowList::new(authorities)),
         ..HostOptions::default()
-    };
-    host()
-        .with_options(options)
-        .unwrap()
-        .instantiate()
-        .await
-        .unwrap()
+    })
+    .await
 }
 
 #[tokio::test]

@@ -9,17 +9,12 @@ use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{Error, HostOptions, Instance, SenderKind};
 use tokio::io::AsyncReadExt;
 
-async fn instance_with(sender: SenderKind) -> Instance {
-    let options = HostOptions {
+async fn with_sender(sender: SenderKind) -> Instance {
+    instance_with(HostOptions {
         sender,
         ..HostOptions::default()
-    };
-    host()
-        .with_options(options)
-        .unwrap()
-        .instantiate()
-        .await
-        .unwrap()
+    })
+    .await
 }
 
 #[tokio::test]
@@ -40,7 +35,7 @@ async fn the_pool_reuses_one_connection_across_requests_and_instances() {
 #[tokio::test]
 async fn the_per_request_sender_opens_a_connection_each_time() {
     let rx = Receiver::start().await.unwrap();
-    let mut inst = instance_with(SenderKind::PerRequest).await;
+    let mut inst = with_sender(SenderKind::PerRequest).await;
     let c = inst.client(&config(&rx.url())).await.unwrap();
     for e in one_of_each() {
         inst.client_issue_event(c, &e).await.unwrap();
@@ -53,7 +48,7 @@ async fn the_per_request_sender_opens_a_connection_each_time() {
 #[tokio::test]
 async fn both_senders_classify_failures_alike() {
     for sender in [SenderKind::Pooled, SenderKind::PerRequest] {
-        let mut inst = instance_with(sender).await;
+        let mut inst = with_sender(sender).await;
         let code = |r: Result<(), Error>| match r {
             Err(Error::Component(WitError::Transport(t))) => t.code,
             other => panic!("{sender:?}: {other:?}"),

@@ -63,6 +63,15 @@ async fn down_for_1000_events_then_up_delivers_each_once_in_order() {
     );
     assert!(stats.spool_bytes > 0);
 
+    // Still down: flushing says the events wait in the spool.
+    match inst.flush(c).await {
+        Err(Error::Component(WitError::Spooled(n))) => {
+            assert_eq!(n.events, 0);
+            assert!(n.cause.contains("connection-refused"), "{}", n.cause);
+        }
+        other => panic!("{other:?}"),
+    }
+
     let rx = Receiver::start_on(addr(port)).await.unwrap();
     inst.flush(c).await.unwrap();
     let got = arrived(&rx);

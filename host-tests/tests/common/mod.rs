@@ -146,19 +146,24 @@ pub fn now_s() -> f64 {
         .as_secs_f64()
 }
 
-/// An instance whose store preopens `dir` at guest path `/data`.
-pub async fn instance_with_dir(dir: &std::path::Path) -> Instance {
-    let options = HostOptions {
-        dirs: vec![metrics_host::Preopen {
-            host: dir.to_path_buf(),
-            guest: "/data".into(),
-        }],
-        ..HostOptions::default()
-    };
+/// An instance of the same compiled component, with other host options.
+pub async fn instance_with(options: HostOptions) -> Instance {
     host()
         .with_options(options)
         .unwrap()
         .instantiate()
         .await
         .unwrap()
+}
+
+/// An instance whose store preopens `dir` at guest path `/data`.
+pub async fn instance_with_dir(dir: &std::path::Path) -> Instance {
+    instance_with(HostOptions {
+        dirs: vec![metrics_host::Preopen {
+            host: dir.to_path_buf(),
+            guest: "/data".into(),
+        }],
+        ..HostOptions::default()
+    })
+    .await
 }
