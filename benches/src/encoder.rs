@@ -13,6 +13,16 @@ const EVENTS: u32 = 1000;
 /// `opt_level`: `None` for the release profile as it is; `Some("s")` to
 /// compare the size-optimised build.
 pub fn build_module(root: &Path, opt_level: Option<&str>) -> Result<PathBuf, String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    if installed
+        .is_ok_and(|o| !String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+    {
+        let _ = Command::new("rustup")
+            .args(["target", "add", "wasm32-unknown-unknown"])
+            .status();
+    }
     let dir = root
         .join("target/bench-wasm")
         .join(opt_level.unwrap_or("release"));
