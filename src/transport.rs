@@ -208,7 +208,13 @@ fn read_bounded(
         let want = (MAX_RESPONSE_BODY - out.len()) as u64;
         match stream.read(want) {
             Ok(chunk) if chunk.is_empty() => wait_ready(&stream.subscribe(), deadline, t)?,
-            Ok(chunk) => out.extend_from_slice(&chunk),
+            Ok(chunk) => {
+                out.extend_from_slice(&chunk);
+                // A steady trickle never leaves the stream empty to wait on.
+                if deadline.passed() {
+                    return Err(Error::Timeout(t));
+                }
+            }
             Err(StreamError::Closed) => return Ok(()),
             Err(e) => return Err(stream_error(e)),
         }
@@ -234,14 +240,14 @@ fn stream_error(e: StreamError) -> Error {
     transport("connection-terminated", detail)
 }
 
-/// Wait until `ready` fires, or fail with a timeout at the deadline. An
-/// already-ready pollable costs one call, not a timer and a poll.
+/// Wait until `ready` fires, or fail with a timeout at the deadline.
+///
+/// Always through `poll` with a timer: a host whose `ready` answers true too
+/// eagerly (jco's preview2-shim for body streams) would otherwise let a
+/// trickling answer outlast the deadline.
 fn wait_ready(ready: &Pollable, deadline: &Deadline, t: u32) -> Result<(), Error> {
-    if ready.ready() {
-        return Ok(());
-    }
     let timer = monotonic_clock::subscribe_instant(deadline.at);
-    if poll(&[ready, &timer]).contains(&0) {
+    if poll(&[ready, &timer]).contains(&0) && !deadline.passed() {
         Ok(())
     } else {
         Err(Error::Timeout(t))
@@ -258,6 +264,10 @@ impl Deadline {
         Deadline {
             at: monotonic_clock::now().saturating_add(u64::from(ms) * 1_000_000),
         }
+    }
+
+    fn passed(&self) -> bool {
+        monotonic_clock::now() >= self.at
     }
 
     fn remaining_ns(&self) -> u64 {

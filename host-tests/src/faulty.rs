@@ -19,8 +19,12 @@ pub enum Fault {
     ResetDuringResponse,
     /// Never answer; keep the connection open.
     Hang,
-    /// Send this answer one byte per `every`.
-    Slow { answer: Vec<u8>, every: Duration },
+    /// Send `head` at once, then `rest` one byte per `every`.
+    Slow {
+        head: Vec<u8>,
+        rest: Vec<u8>,
+        every: Duration,
+    },
     /// Answer `status` announcing a body of `len` bytes, and stream zeros
     /// for as long as the client reads.
     HugeBody { status: u16, len: u64 },
@@ -90,8 +94,9 @@ async fn serve(mut tcp: TcpStream, fault: Fault, requests: &AtomicUsize) -> std:
             std::future::pending::<()>().await;
             Ok(())
         }
-        Fault::Slow { answer, every } => {
-            for b in answer {
+        Fault::Slow { head, rest, every } => {
+            tcp.write_all(&head).await?;
+            for b in rest {
                 tcp.write_all(&[b]).await?;
                 tokio::time::sleep(every).await;
             }

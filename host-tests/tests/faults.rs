@@ -124,10 +124,12 @@ async fn accepts_and_never_answers() {
 
 #[tokio::test]
 async fn slow_loris_one_byte_a_second() {
-    let answer = b"HTTP/1.1 204 No Content\r\n\r\n".to_vec();
+    let rest = b"HTTP/1.1 204 No Content\r\n\r\n".to_vec();
+    let every = Duration::from_secs(1);
     let server = FaultyServer::start(Fault::Slow {
-        answer,
-        every: Duration::from_secs(1),
+        head: vec![],
+        rest,
+        every,
     })
     .await
     .unwrap();
@@ -135,6 +137,22 @@ async fn slow_loris_one_byte_a_second() {
     let (r, took) = issue(&mut inst, &server.url(), 1500).await;
     assert!(matches!(wit(r), WitError::Timeout(1500)));
     about(took, 1500);
+}
+
+#[tokio::test]
+async fn a_2xx_whose_body_trickles_in() {
+    // The head arrives at once; the body never stops arriving long enough to
+    // leave the stream idle, and never finishes in time.
+    let head = b"HTTP/1.1 200 OK\r\ncontent-length: 40\r\n\r\n".to_vec();
+    let rest = vec![b'x'; 40];
+    let every = Duration::from_millis(100);
+    let server = FaultyServer::start(Fault::Slow { head, rest, every })
+        .await
+        .unwrap();
+    let mut inst = instance().await;
+    let (r, took) = issue(&mut inst, &server.url(), 1000).await;
+    assert!(matches!(wit(r), WitError::Timeout(1000)));
+    about(took, 1000);
 }
 
 #[tokio::test]
