@@ -12,6 +12,7 @@ mod config;
 mod deliver;
 pub mod encode;
 pub mod error;
+mod flush;
 pub mod retry;
 mod sink;
 mod spool;
