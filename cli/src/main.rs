@@ -125,9 +125,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
 fn load(cli: &Cli, options: HostOptions) -> Result<MetricsHost, Failure> {
     let failed = |e: String| (1, format!("loading the component: {e}"));
-    let bytes = match &cli.component {
-        Some(path) => std::fs::read(path).map_err(|e| failed(format!("{path}: {e}")))?,
-        None => metrics_host::COMPONENT_BYTES.to_vec(),
+    // The built-in component is used in place; only a `--component` is read.
+    let bytes: std::borrow::Cow<'static, [u8]> = match &cli.component {
+        Some(path) => std::fs::read(path)
+            .map_err(|e| failed(format!("{path}: {e}")))?
+            .into(),
+        None => metrics_host::COMPONENT_BYTES.into(),
     };
     let cache = if cli.no_cache {
         None
