@@ -1,9 +1,7 @@
 //! Every error class, over real HTTP, and the instance keeps working after
 //! each one.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::{Rejection, TransportFailure, WitError};
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{ClientHandle, Error, Event, Instance};

@@ -1,9 +1,7 @@
 //! The file sink writes exactly the lines the Python runner manager writes
 //! to the metrics log that Promtail tails.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::{ClientConfig, Error, Sink};
 

@@ -2,9 +2,7 @@
 //! sink or spool needs one, and the component's imports, checked against the
 //! list the README documents.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::hooks::AllowList;
 use metrics_host::receiver::{Receiver, Reply};

@@ -1,9 +1,7 @@
 //! The language-neutral fixtures (`conformance/fixtures.json`), which the
 //! Python and JavaScript hosts run too, through the Rust host.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Push, Receiver, Reply};
 use metrics_host::{Error, wit_json};

@@ -1,9 +1,7 @@
 //! Invalid events and configs: a typed error naming the field, nothing
 //! sent, and the instance keeps working.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::{InvalidInput, WitError};
 use metrics_host::receiver::Receiver;
 use metrics_host::{ClientConfig as Config, CustomEvent, Error, Event, FieldValue, Reconciliation};

@@ -1,9 +1,7 @@
 //! The pooled keep-alive sender (the default) and wasmtime-wasi-http's
 //! connection-per-request sender, side by side.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{Error, HostOptions, Instance, SenderKind};

@@ -1,9 +1,7 @@
 //! Tenant, credentials and extra headers reach the receiver; credentials
 //! never show in an error, a stats record or a `Debug` print.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{Auth, ClientConfig};
 

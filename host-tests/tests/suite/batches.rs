@@ -1,9 +1,7 @@
 //! Batches: one request per `issue-events`, streams grouped by label set and
 //! sorted by timestamp, client-side buffering, and splitting by size and 413.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::receiver::Receiver;
 use metrics_host::{ClientConfig, Entry};
 

@@ -1,9 +1,7 @@
 //! The spool: nothing is lost while the receiver is down, replays come
 //! oldest-first and exactly once, and the bounds are kept and counted.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{ClientConfig, Error, SpoolConfig};

@@ -3,13 +3,12 @@
 //!
 //! One test, because it needs port 3100 for itself.
 
-mod common;
 /// The README's minimal embedding, run for real below.
-#[path = "../examples/minimal.rs"]
+#[path = "../../examples/minimal.rs"]
 #[allow(dead_code)]
 mod minimal;
 
-use common::*;
+use crate::common::*;
 use metrics_host::Error;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};

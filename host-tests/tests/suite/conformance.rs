@@ -1,9 +1,7 @@
 //! Every conformance case, through the built component and real HTTP: the
 //! line must equal the Python runner manager's line byte for byte.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::receiver::Receiver;
 use metrics_host::{CustomEvent, Event, FieldValue, RunnerInstalled};
 use serde_json::Value;

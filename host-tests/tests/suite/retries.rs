@@ -1,9 +1,7 @@
 //! Retry rules against a scripted receiver: what is retried, what is not,
 //! `Retry-After`, and the call's deadline.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{ClientConfig, Error, RetryPolicy};

@@ -1,8 +1,6 @@
 //! Stream labels: `job` and `event` for every event kind, plus static ones.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::receiver::Receiver;
 
 const NAMES: [&str; 5] = [

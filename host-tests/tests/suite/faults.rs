@@ -2,9 +2,7 @@
 //! row states its expected result; after every row the instance still works,
 //! and no error carries a credential.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::faulty::{Fault, FaultyServer};
 use metrics_host::receiver::{Receiver, Reply};

@@ -1,9 +1,7 @@
 //! The three encodings carry the same streams; the receiver checks that
 //! gzip and snappy really are what the headers say.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use metrics_host::Encoding;
 use metrics_host::receiver::Receiver;
 
