@@ -57,13 +57,19 @@ pub fn push(
     );
 
     let mut attempt = 0;
+    // The last attempt's error, reported when the deadline ends the call: an
+    // attempt the deadline cut short says nothing about the receiver, while
+    // the answer before it (a 503, a refusal) does.
+    let mut last: Option<Error> = None;
     loop {
         attempt += 1;
         let remaining = deadline.remaining_ms();
         if remaining == 0 {
-            return Err(Failure::Exhausted(Error::Timeout(settings.timeout_ms)));
+            let error = last.unwrap_or(Error::Timeout(settings.timeout_ms));
+            return Err(Failure::Exhausted(error));
         }
         let timeout_ms = u64::from(settings.timeout_ms).min(remaining) as u32;
+        let cut_short = timeout_ms < settings.timeout_ms;
         stats.requests += 1;
         if attempt > 1 {
             stats.retries += 1;
@@ -88,6 +94,12 @@ pub fn push(
             }
             Err(e) => (retry::classify(Attempt::Failed(e)), e.clone()),
         };
+        if cut_short
+            && matches!(error, Error::Timeout(_))
+            && let Some(previous) = last.take()
+        {
+            return Err(Failure::Exhausted(previous));
+        }
         let after_ms = match decision {
             Decision::Accepted { not_204 } => {
                 stats.accepted_not_204 += u64::from(not_204);
@@ -107,6 +119,7 @@ pub fn push(
         if wait >= deadline.remaining_ms() {
             return Err(Failure::Exhausted(error));
         }
+        last = Some(error);
         monotonic_clock::subscribe_duration(wait * 1_000_000).block();
     }
 }

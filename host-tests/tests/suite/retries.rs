@@ -169,6 +169,31 @@ async fn the_deadline_bounds_the_whole_call() {
 }
 
 #[tokio::test]
+async fn a_retry_the_deadline_cuts_short_reports_the_answer_before_it() {
+    // 503, then a receiver that never answers: the retry gets what is left
+    // of the deadline, less than its own 5 s timeout, and runs out.
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::status(503, "ring unhealthy")]);
+    rx.set_default(Reply::Hang);
+    let mut inst = instance().await;
+    let c = inst
+        .client(&retrying(&rx.url(), 100, 100, 10, Some(800)))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let err = inst
+        .client_issue_event(c, &one_of_each()[0])
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_millis(1500));
+    assert!(
+        matches!(err, Error::Component(WitError::Rejected(ref r)) if r.status == 503),
+        "the 503 made it retry; the cut-short retry's timeout says nothing: {err:?}"
+    );
+    assert_eq!(rx.requests(), 2);
+}
+
+#[tokio::test]
 async fn a_retry_after_beyond_the_deadline_ends_the_call_at_once() {
     let rx = Receiver::start().await.unwrap();
     rx.set_default(Reply::status(429, "later").with_header("Retry-After", "60"));
