@@ -146,14 +146,17 @@ impl Inner {
                 self.send(batch, a, deadline, run);
                 self.send(batch, b, deadline, run);
             }
-            Err(Failure::TooLarge(e) | Failure::Permanent(e)) => {
+            Err(Failure::TooLarge(e) | Failure::Permanent(e)) if !is_transport(&e) => {
                 match e {
                     Error::Rejected(_) => self.stats.dropped_rejected += n as u64,
                     _ => self.stats.dropped_undeliverable += n as u64,
                 }
                 run.lost.get_or_insert(e);
             }
-            Err(Failure::Exhausted(e)) => {
+            // Retries ran out, or retrying cannot help (a denied host, a bad
+            // certificate): either way the receiver never judged the bytes,
+            // and they will do once the operator fixes the path. Keep them.
+            Err(Failure::TooLarge(e) | Failure::Permanent(e) | Failure::Exhausted(e)) => {
                 run.down = Some(e.clone());
                 self.keep(kind, n, e, run);
             }
@@ -190,4 +193,9 @@ impl Inner {
             }
         }
     }
+}
+
+/// A failure to reach the receiver, as opposed to its answer.
+fn is_transport(e: &Error) -> bool {
+    matches!(e, Error::Transport(_) | Error::Timeout(_))
 }

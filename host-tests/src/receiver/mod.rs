@@ -57,6 +57,8 @@ pub struct Push {
     pub headers: http::HeaderMap,
     /// Size of the body as it came over the wire.
     pub wire_bytes: usize,
+    /// The body as it came over the wire.
+    pub body: Bytes,
     pub streams: Vec<PushStream>,
 }
 
@@ -71,6 +73,9 @@ pub enum Reply {
     },
     /// Read the request, then never answer.
     Hang,
+    /// Store the push as Loki would, then never answer: the client cannot
+    /// tell it arrived (a lost 204).
+    LostAnswer,
 }
 
 impl Reply {
@@ -273,12 +278,16 @@ async fn handle(
             .pop_front()
             .or_else(|| s.default.clone())
             .unwrap_or_else(Reply::accept);
-        if let Reply::Status { status, .. } = &reply
-            && (200..300).contains(status)
-        {
+        let stored = match &reply {
+            Reply::Status { status, .. } => (200..300).contains(status),
+            Reply::LostAnswer => true,
+            Reply::Hang => false,
+        };
+        if stored {
             s.pushes.push(Push {
                 headers: parts.headers.clone(),
                 wire_bytes: body.len(),
+                body: body.clone(),
                 streams,
             });
         }
@@ -290,7 +299,7 @@ async fn handle(
             headers,
             body,
         } => Ok(answer(status, &headers, &body)),
-        Reply::Hang => std::future::pending().await,
+        Reply::Hang | Reply::LostAnswer => std::future::pending().await,
     }
 }
 

@@ -167,3 +167,20 @@ pub async fn instance_with_dir(dir: &std::path::Path) -> Instance {
     })
     .await
 }
+
+/// The `Authorization` value of basic auth, computed here independently of
+/// the component, so that a leak of the encoded form is caught too.
+pub fn basic_header(user: &str, password: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// Fails if `text` holds any of `secrets`, or the base64 part of a basic
+/// `Authorization` value among them.
+pub fn assert_no_secret(text: &str, secrets: &[String]) {
+    for secret in secrets {
+        let secret = secret.strip_prefix("Basic ").unwrap_or(secret);
+        assert!(!text.contains(secret), "a secret leaked into: {text}");
+    }
+}

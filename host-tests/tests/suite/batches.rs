@@ -63,11 +63,11 @@ async fn entries_issued_now_get_distinct_increasing_timestamps() {
 }
 
 #[tokio::test]
-async fn module_level_issue_events_sends_one_request() {
+async fn issue_events_with_default_settings_sends_one_request() {
     let rx = Receiver::start().await.unwrap();
     let mut inst = instance().await;
-    // The module-level functions use the default endpoint; check the
-    // batching through a client that matches those defaults instead.
+    // A client with every default but the endpoint; the module-level
+    // functions themselves go to localhost:3100 (tests/suite/defaults.rs).
     let c = inst.client(&ClientConfig::new(rx.url())).await.unwrap();
     inst.client_issue_events(c, &one_of_each()).await.unwrap();
     assert_eq!(rx.pushes().len(), 1);

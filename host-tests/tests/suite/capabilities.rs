@@ -39,6 +39,46 @@ async fn a_host_outside_the_allow_list_is_denied() {
 }
 
 #[tokio::test]
+async fn a_denied_batch_is_spooled_and_delivered_once_the_host_allows_it() {
+    // A denial is no answer about the bytes: with a spool they are kept, and
+    // an instance whose host allows the receiver delivers them.
+    let allowed = Receiver::start().await.unwrap();
+    let other = Receiver::start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let options = |allow: &[String]| HostOptions {
+        allow: Some(AllowList::new(allow)),
+        dirs: vec![metrics_host::Preopen {
+            host: dir.path().to_path_buf(),
+            guest: "/data".into(),
+        }],
+        ..HostOptions::default()
+    };
+    let cfg = metrics_host::ClientConfig {
+        spool: Some(metrics_host::SpoolConfig {
+            dir: "/data/spool".into(),
+            max_bytes: None,
+            max_age_ms: None,
+        }),
+        ..config(&other.url())
+    };
+    let mut inst = instance_with(options(&[allowed.addr().to_string()])).await;
+    let c = inst.client(&cfg).await.unwrap();
+    match inst.client_issue_event(c, &one_of_each()[0]).await {
+        Err(Error::Component(WitError::Spooled(s))) => {
+            assert_eq!(s.events, 1);
+            assert!(s.cause.contains("http-request-denied"), "{}", s.cause);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(other.requests(), 0);
+    let mut inst = instance_with(options(&[other.addr().to_string()])).await;
+    let c = inst.client(&cfg).await.unwrap();
+    inst.flush(c).await.unwrap();
+    assert_eq!(other.streams().len(), 1, "the spooled event arrived");
+    assert_eq!(inst.stats(c).await.unwrap().replayed_events, 1);
+}
+
+#[tokio::test]
 async fn a_redirect_cannot_leave_the_allow_list() {
     let allowed = Receiver::start().await.unwrap();
     let other = Receiver::start().await.unwrap();

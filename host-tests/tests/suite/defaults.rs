@@ -9,9 +9,9 @@
 mod minimal;
 
 use crate::common::*;
-use metrics_host::Error;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
+use metrics_host::{Entry, Error};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -50,6 +50,25 @@ async fn issue_event_uses_the_promtail_defaults() {
     assert!(streams.iter().all(|s| s.label("job") == Some("metrics")));
     let push = &rx.pushes()[0];
     assert_eq!(push.headers["content-type"], "application/json");
+
+    // The module-level batch calls: one request each, to the same defaults.
+    let before = rx.pushes().len();
+    inst.issue_events(&one_of_each()).await.unwrap();
+    let entries = [Entry {
+        event: numbered("module_entries", 1, 1.0),
+        metadata: Some(vec![("trace_id".into(), "t-1".into())]),
+    }];
+    inst.issue_entries(&entries).await.unwrap();
+    let pushes = rx.pushes();
+    assert_eq!(pushes.len(), before + 2, "one request per call");
+    let lines: usize = pushes[before].streams.iter().map(|s| s.entries.len()).sum();
+    assert_eq!(lines, one_of_each().len());
+    let with_metadata = &pushes[before + 1].streams[0];
+    assert_eq!(with_metadata.label("event"), Some("module_entries"));
+    assert_eq!(
+        with_metadata.entries[0].metadata,
+        vec![("trace_id".to_string(), "t-1".to_string())]
+    );
 
     // The default timeout is 5 s.
     rx.set_default(Reply::Hang);

@@ -121,7 +121,7 @@ async fn rejections_carry_status_body_and_retry_after() {
     for (reply, status, retry) in cases {
         let expected_body = match &reply {
             Reply::Status { body, .. } => String::from_utf8(body.clone()).unwrap(),
-            Reply::Hang => unreachable!(),
+            Reply::Hang | Reply::LostAnswer => unreachable!(),
         };
         rx.script([reply]);
         let err = component_error(inst.client_issue_event(c, &event()).await);

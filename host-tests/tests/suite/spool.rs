@@ -124,6 +124,35 @@ async fn a_later_send_replays_the_spool_first() {
 }
 
 #[tokio::test]
+async fn a_replay_after_a_lost_answer_resends_the_same_bytes() {
+    // The receiver stores the push but its 204 never comes back: the client
+    // times out and spools. The replay must be byte-identical (same entry
+    // timestamps), so that Loki drops it as a duplicate.
+    let dir = tempfile::tempdir().unwrap();
+    let rx = Receiver::start().await.unwrap();
+    rx.script([Reply::LostAnswer]);
+    let mut inst = instance_with_dir(dir.path()).await;
+    let mut cfg = spool_config(rx.addr().port(), None, None);
+    cfg.timeout_ms = Some(300);
+    let c = inst.client(&cfg).await.unwrap();
+    match inst.client_issue_event(c, &numbered("s", 0, 1.0)).await {
+        Err(Error::Component(WitError::Spooled(n))) => assert_eq!(n.events, 1),
+        other => panic!("expected spooled, got {other:?}"),
+    }
+    inst.client_issue_event(c, &numbered("s", 1, 1.0))
+        .await
+        .unwrap();
+    let pushes = rx.pushes();
+    assert_eq!(pushes.len(), 3, "the lost one, its replay, the new one");
+    assert_eq!(
+        pushes[1].body, pushes[0].body,
+        "the replay is the same bytes"
+    );
+    assert_eq!(pushes[1].streams, pushes[0].streams);
+    assert_eq!(seq_of(&pushes[2].streams[0].entries[0].line), 1);
+}
+
+#[tokio::test]
 async fn the_spool_outlives_the_client_and_a_dropped_client_spools_its_buffer() {
     let dir = tempfile::tempdir().unwrap();
     let port = closed_port();
