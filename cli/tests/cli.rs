@@ -8,9 +8,18 @@ async fn run(args: Vec<String>) -> Output {
 }
 
 async fn run_cached(args: Vec<String>, cache: std::path::PathBuf) -> Output {
+    run_with(args, cache, Vec::new()).await
+}
+
+async fn run_with(
+    args: Vec<String>,
+    cache: std::path::PathBuf,
+    env: Vec<(&'static str, &'static str)>,
+) -> Output {
     tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_runner-metrics"))
             .env("RUNNER_METRICS_CACHE_DIR", cache)
+            .envs(env)
             .args(args)
             .output()
             .expect("run the CLI")
@@ -285,11 +294,81 @@ async fn the_compiled_component_is_cached() {
             .filter(|n| n.ends_with(".cwasm"))
             .collect()
     };
+    // The artefact's inode: a run that compiled again would write a new
+    // file and rename it over the old one.
+    let inode = || {
+        use std::os::unix::fs::MetadataExt;
+        let name = artefacts().pop().expect("one artefact");
+        std::fs::metadata(cache.path().join(name)).unwrap().ino()
+    };
+    let mut seen = Vec::new();
     for round in 0..2 {
         let out = run_cached(args(&["demo"]), cache.path().to_path_buf()).await;
         assert!(out.status.success(), "round {round}");
         assert_eq!(artefacts().len(), 1, "compiled once, then loaded");
+        seen.push(inode());
     }
+    assert_eq!(
+        seen[0], seen[1],
+        "the second run loaded the first run's artefact"
+    );
     let uncached = run_cached(args(&["--no-cache", "demo"]), cache.path().to_path_buf()).await;
     assert!(uncached.status.success());
+}
+
+#[tokio::test]
+async fn credentials_come_from_the_environment_and_stay_out_of_its_output() {
+    const TOKEN: &str = "cli-Secret-tok-6";
+    const PASSWORD: &str = "cli-Secret-pw-5";
+    // base64("hook:cli-Secret-pw-5"), computed outside this project.
+    const BASIC: &str = "aG9vazpjbGktU2VjcmV0LXB3LTU=";
+    let rx = Receiver::start().await.unwrap();
+    let issue = || {
+        args(&[
+            "issue",
+            "runner_installed",
+            "--endpoint",
+            &rx.url(),
+            "timestamp=1700000000",
+            "flavor=small",
+            "duration=5",
+        ])
+    };
+    let bearer = vec![("RUNNER_METRICS_BEARER_TOKEN", TOKEN)];
+    let basic = vec![
+        ("RUNNER_METRICS_BASIC_USER", "hook"),
+        ("RUNNER_METRICS_BASIC_PASSWORD", PASSWORD),
+    ];
+    // Accepted: the credentials were sent.
+    for (env, expected) in [
+        (bearer.clone(), format!("Bearer {TOKEN}")),
+        (basic.clone(), format!("Basic {BASIC}")),
+    ] {
+        let out = run_with(issue(), cache_dir(), env).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let pushes = rx.pushes();
+        assert_eq!(pushes.last().unwrap().headers["authorization"], expected);
+    }
+    // Rejected: the message names the answer, never the secret.
+    rx.script([
+        Reply::status(401, "bad credentials"),
+        Reply::status(403, "forbidden"),
+    ]);
+    for env in [bearer.clone(), basic.clone()] {
+        let out = run_with(issue(), cache_dir(), env).await;
+        assert_eq!(out.status.code(), Some(5));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("40"), "{text}");
+        for secret in [TOKEN, PASSWORD, BASIC] {
+            assert!(!text.contains(secret), "a secret leaked into: {text}");
+        }
+    }
 }

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,16 +35,22 @@ pub enum Fault {
 /// The server; it stops when dropped.
 pub struct FaultyServer {
     addr: SocketAddr,
-    requests: Arc<AtomicUsize>,
+    counters: Arc<Counters>,
     task: JoinHandle<()>,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicUsize,
+    body_bytes: AtomicU64,
 }
 
 impl FaultyServer {
     pub async fn start(fault: Fault) -> std::io::Result<FaultyServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let requests = Arc::new(AtomicUsize::new(0));
-        let counter = requests.clone();
+        let counters = Arc::new(Counters::default());
+        let counter = counters.clone();
         let task = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
             while let Ok((tcp, _)) = listener.accept().await {
@@ -57,7 +63,7 @@ impl FaultyServer {
         });
         Ok(FaultyServer {
             addr,
-            requests,
+            counters,
             task,
         })
     }
@@ -69,7 +75,13 @@ impl FaultyServer {
 
     /// Requests read in full.
     pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+        self.counters.requests.load(Ordering::SeqCst)
+    }
+
+    /// Response body bytes the client took (written into the socket) before
+    /// it closed the connection: what a client that stops reading lets in.
+    pub fn body_bytes_sent(&self) -> u64 {
+        self.counters.body_bytes.load(Ordering::SeqCst)
     }
 }
 
@@ -79,9 +91,9 @@ impl Drop for FaultyServer {
     }
 }
 
-async fn serve(mut tcp: TcpStream, fault: Fault, requests: &AtomicUsize) -> std::io::Result<()> {
+async fn serve(mut tcp: TcpStream, fault: Fault, counters: &Counters) -> std::io::Result<()> {
     read_request(&mut tcp).await?;
-    requests.fetch_add(1, Ordering::SeqCst);
+    counters.requests.fetch_add(1, Ordering::SeqCst);
     match fault {
         Fault::ResetBeforeResponse => tcp.set_zero_linger(),
         Fault::ResetDuringResponse => {
@@ -110,6 +122,7 @@ async fn serve(mut tcp: TcpStream, fault: Fault, requests: &AtomicUsize) -> std:
             while left > 0 {
                 let n = left.min(chunk.len() as u64) as usize;
                 tcp.write_all(&chunk[..n]).await?;
+                counters.body_bytes.fetch_add(n as u64, Ordering::SeqCst);
                 left -= n as u64;
             }
             Ok(())

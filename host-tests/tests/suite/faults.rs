@@ -178,6 +178,13 @@ async fn a_100_mib_body_is_not_read_in_full() {
     assert_eq!(r.body, "x".repeat(1024));
     // Reading 100 MiB through the component would take far longer.
     assert!(took < Duration::from_secs(2), "{took:?}");
+    // What the server got into the sockets of both calls of `issue` before
+    // they closed: the component's 64 KiB plus kernel and hyper buffers, not
+    // the body. A client that drained it would let in 200 MiB.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sent = server.body_bytes_sent();
+    println!("100 MiB body: {sent} bytes left the server");
+    assert!(sent < 32 * 1024 * 1024, "{sent} bytes were taken");
 }
 
 #[tokio::test]
