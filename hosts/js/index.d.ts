@@ -197,6 +197,16 @@ export const MetricsError: {
   prototype: MetricsError;
 };
 
+/**
+ * A call trapped (a bug: no input makes the component trap). Its instance was
+ * replaced; the next call runs in a fresh one, and what the old one buffered
+ * is lost. `cause` is the `WebAssembly.RuntimeError`.
+ */
+export class ComponentTrap extends Error {
+  name: 'ComponentTrap';
+  cause: WebAssembly.RuntimeError;
+}
+
 /** Issue one event with the default config and one attempt. */
 export function issueEvent(event: Event): void;
 /** Issue several events in one push request, with the defaults of `issueEvent`. */

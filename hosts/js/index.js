@@ -10,7 +10,7 @@ import { witConfig } from './lib/config.js';
 import { translateErrors } from './lib/errors.js';
 import { witEntries, witEvent, witEvents } from './lib/events.js';
 
-export { MetricsError } from './lib/errors.js';
+export { ComponentTrap, MetricsError } from './lib/errors.js';
 export {
   CustomEvent,
   Reconciliation,
@@ -19,9 +19,12 @@ export {
   RunnerStop,
 } from './lib/events.js';
 
-/** The instance behind the module-level functions, made on first use. */
+/** The instance behind the module-level functions, made on first use and again after a trap. */
 let shared;
 const sharedPromtail = () => (shared ??= instantiate()).promtail;
+const dropShared = () => {
+  shared = undefined;
+};
 
 /**
  * Issue one event with the default config: `http://localhost:3100/loki/api/v1/push`,
@@ -29,19 +32,19 @@ const sharedPromtail = () => (shared ??= instantiate()).promtail;
  */
 export function issueEvent(event) {
   const wit = witEvent(event);
-  translateErrors(() => sharedPromtail().issueEvent(wit));
+  translateErrors(() => sharedPromtail().issueEvent(wit), dropShared);
 }
 
 /** Issue several events in one push request, with the defaults of `issueEvent`. */
 export function issueEvents(events) {
   const wit = witEvents(events);
-  translateErrors(() => sharedPromtail().issueEvents(wit));
+  translateErrors(() => sharedPromtail().issueEvents(wit), dropShared);
 }
 
 /** Like `issueEvents`, with structured metadata per entry: `{event, metadata}`. */
 export function issueEntries(entries) {
   const wit = witEntries(entries);
-  translateErrors(() => sharedPromtail().issueEntries(wit));
+  translateErrors(() => sharedPromtail().issueEntries(wit), dropShared);
 }
 
 /**
@@ -49,42 +52,47 @@ export function issueEntries(entries) {
  * counts. Each client has its own component instance.
  */
 export class Client {
-  /** The component's `client` resource; null once closed. */
+  /** The component's `client` resource; null once closed or after a trap. */
   #resource;
+  /** The WIT config and preopened directories, to make the client again after a trap. */
+  #wit;
+  #dirs;
+  #closed = false;
 
   /** Validates `config` (every field optional); a bad one is an `invalid-config` MetricsError. */
   constructor(config = {}) {
     const { wit, dirs } = witConfig(config);
-    const { promtail } = instantiate(dirs);
-    this.#resource = translateErrors(() => new promtail.Client(wit));
+    this.#wit = wit;
+    this.#dirs = dirs;
+    this.#resource = this.#make();
   }
 
   /** Push one event now, or buffer it when batching. */
   issueEvent(event) {
     const wit = witEvent(event);
-    translateErrors(() => this.#open().issueEvent(wit));
+    this.#call((r) => r.issueEvent(wit));
   }
 
   /** Issue several events, in as few requests as `batchMaxBytes` allows. */
   issueEvents(events) {
     const wit = witEvents(events);
-    translateErrors(() => this.#open().issueEvents(wit));
+    this.#call((r) => r.issueEvents(wit));
   }
 
   /** Like `issueEvents`, with structured metadata per entry: `{event, metadata}`. */
   issueEntries(entries) {
     const wit = witEntries(entries);
-    translateErrors(() => this.#open().issueEntries(wit));
+    this.#call((r) => r.issueEntries(wit));
   }
 
   /** Replay the spool, then push everything buffered. */
   flush() {
-    translateErrors(() => this.#open().flush());
+    this.#call((r) => r.flush());
   }
 
   /** What this client has done so far; u64 counters as Numbers. */
   stats() {
-    const { dropped, lastError, ...counts } = this.#open().stats();
+    const { dropped, lastError, ...counts } = this.#call((r) => r.stats());
     return {
       ...numbers(counts),
       dropped: numbers(dropped),
@@ -100,6 +108,7 @@ export class Client {
   close() {
     const resource = this.#resource;
     this.#resource = null;
+    this.#closed = true;
     resource?.[Symbol.dispose]();
   }
 
@@ -107,9 +116,23 @@ export class Client {
     this.close();
   }
 
-  #open() {
-    if (!this.#resource) throw new Error('the client is closed');
-    return this.#resource;
+  /** A new instance, and the guest client in it. */
+  #make() {
+    const { promtail } = instantiate(this.#dirs);
+    return translateErrors(() => new promtail.Client(this.#wit));
+  }
+
+  /** Runs `fn` on the guest client; after a trap, the next call makes both again. */
+  #call(fn) {
+    if (this.#closed) throw new Error('the client is closed');
+    this.#resource ??= this.#make();
+    return translateErrors(
+      () => fn(this.#resource),
+      () => {
+        // The resource lived in the trapped instance: forget it, never drop it.
+        this.#resource = null;
+      },
+    );
   }
 }
 

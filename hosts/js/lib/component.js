@@ -36,6 +36,12 @@ const coreModules = new Map(
 );
 
 /**
+ * For tests only: `wrapImports(importObject)` returns the imports the next
+ * instances get (to make an import fail the way a trap does).
+ */
+export const testing = { wrapImports: null };
+
+/**
  * A new instance of the component, able to reach `dirs` (absolute host
  * paths, each seen by the guest at the same path).
  *
@@ -50,5 +56,9 @@ export function instantiate(dirs = []) {
       args: [],
     },
   });
-  return instantiateComponent((name) => coreModules.get(name), shim.getImportObject());
+  const imports = shim.getImportObject();
+  return instantiateComponent(
+    (name) => coreModules.get(name),
+    testing.wrapImports ? testing.wrapImports(imports) : imports,
+  );
 }

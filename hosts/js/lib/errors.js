@@ -62,19 +62,41 @@ export class MetricsError extends Error {
 }
 
 /**
- * Runs `fn`, turning the component's error results into MetricsError.
+ * A call into the component trapped. The contract says no input makes it
+ * trap, so this is a bug in the component or the host. The instance was
+ * thrown away: the next call runs in a fresh one (a `Client` makes its guest
+ * client again there, with its config). What the old instance buffered, and
+ * its stats, are lost. The WebAssembly error is `cause`.
+ */
+export class ComponentTrap extends Error {
+  constructor(cause) {
+    super(`the component trapped, its instance was replaced: ${cause.message}`, { cause });
+    this.name = 'ComponentTrap';
+  }
+}
+
+/**
+ * Runs `fn`, turning the component's error results into MetricsError and a
+ * trap into ComponentTrap, after `onTrap()` has dropped the instance: a
+ * trapped instance is left mid-call and must not be entered again.
  *
  * jco throws a `ComponentError` for the `err` of a `result`, with the WIT
- * `error` variant (`{tag, val}`) as its `payload`. Anything else (a TypeError
- * from lowering a value of the wrong type, a trap) passes through unchanged.
+ * `error` variant (`{tag, val}`) as its `payload`, and a
+ * `WebAssembly.RuntimeError` for a trap. Anything else (a TypeError from
+ * lowering a value of the wrong type, before the guest runs) passes through
+ * unchanged.
  */
-export function translateErrors(fn) {
+export function translateErrors(fn, onTrap = () => {}) {
   try {
     return fn();
   } catch (e) {
     const variant = e?.payload;
     if (variant && Object.hasOwn(CASES, variant.tag)) {
       throw new MetricsError(variant.tag, variant.val);
+    }
+    if (e instanceof WebAssembly.RuntimeError) {
+      onTrap();
+      throw new ComponentTrap(e);
     }
     throw e;
   }
