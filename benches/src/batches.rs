@@ -16,11 +16,20 @@ const ENCODINGS: [(Encoding, u32, &str); 3] = [
     (Encoding::Protobuf, 2, "protobuf"),
 ];
 
-pub async fn run(host: &MetricsHost, sizes: &[usize], events_per_case: usize, report: &mut Report) {
+pub async fn run(
+    host: &MetricsHost,
+    sizes: &[usize],
+    only: Option<&[String]>,
+    events_per_case: usize,
+    report: &mut Report,
+) {
     for &size in sizes {
         let events = host_events(size);
         let calls = (events_per_case / size).clamp(3, 2000);
         for (enc, id, name) in ENCODINGS {
+            if only.is_some_and(|o| !o.iter().any(|n| n == name)) {
+                continue;
+            }
             let rx = Receiver::start_null().await.expect("receiver");
             let mut inst = host.instantiate().await.expect("instance");
             let cfg = ClientConfig {

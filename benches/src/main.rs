@@ -66,12 +66,19 @@ async fn main() {
     }
     if run('2') {
         eprintln!("2/6 batches");
-        let sizes: &[usize] = if quick {
-            &[1, 100]
-        } else {
-            &[1, 100, 1000, 10_000]
+        // `--sizes 1000 --encodings protobuf`: one case alone, to profile it.
+        let list = |flag: &str| -> Option<Vec<String>> {
+            let i = args.iter().position(|a| a == flag)?;
+            Some(args.get(i + 1)?.split(',').map(str::to_string).collect())
         };
-        batches::run(&host, sizes, if quick { 300 } else { 100_000 }, &mut report).await;
+        let sizes: Vec<usize> = match list("--sizes") {
+            Some(l) => l.iter().filter_map(|s| s.parse().ok()).collect(),
+            None if quick => vec![1, 100],
+            None => vec![1, 100, 1000, 10_000],
+        };
+        let encodings = list("--encodings");
+        let per_case = if quick { 300 } else { 100_000 };
+        batches::run(&host, &sizes, encodings.as_deref(), per_case, &mut report).await;
     }
     if run('3') {
         eprintln!("3/6 encoder, wasm and native");
@@ -103,8 +110,14 @@ async fn main() {
     );
     let table = report.markdown(&header);
     println!("{table}");
+    // Only a full run of every case replaces the recorded results.
+    let partial = ["--only", "--sizes", "--encodings"]
+        .iter()
+        .any(|f| args.iter().any(|a| a == f));
     let out = if quick {
         root.join("target/bench-quick.md")
+    } else if partial {
+        root.join("target/bench-partial.md")
     } else {
         root.join("benches/results.md")
     };
