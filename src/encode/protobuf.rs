@@ -104,7 +104,10 @@ pub fn selector(labels: &[(&str, &str)]) -> String {
 }
 
 /// Go's `strconv.Quote`: `"` and `\` escaped, control characters as `\n`,
-/// `\t`, ... or `\xNN` / `\uNNNN`; printable characters as they are.
+/// `\t`, ... or `\xNN` / `\uNNNN`; printable characters as they are. Of the
+/// other characters Go's `IsPrint` rejects, only the common format ones are
+/// escaped (a full table would cost kilobytes): `strconv.Unquote`, which Loki
+/// parses with, reads the rest unescaped as the same value.
 pub fn go_quote(s: &str, out: &mut String) {
     use std::fmt::Write as _;
     out.push('"');
