@@ -4,6 +4,12 @@
 
 mod decode;
 pub mod logproto;
+mod push;
+mod reply;
+
+pub use push::{Push, PushEntry, PushStream};
+pub use reply::Reply;
+use reply::answer;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -22,84 +28,6 @@ use tokio::task::JoinHandle;
 const MAX_BODY: usize = 100 * 1024 * 1024;
 /// The push path Promtail, Loki and Alloy serve.
 pub const PUSH_PATH: &str = "/loki/api/v1/push";
-
-/// One entry as Loki stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushEntry {
-    /// Unix nanoseconds.
-    pub ts_ns: i64,
-    pub line: String,
-    /// Structured metadata, in the order received.
-    pub metadata: Vec<(String, String)>,
-}
-
-/// One stream of a push.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushStream {
-    /// Label pairs, in the order received.
-    pub labels: Vec<(String, String)>,
-    pub entries: Vec<PushEntry>,
-}
-
-impl PushStream {
-    /// The value of label `name`.
-    pub fn label(&self, name: &str) -> Option<&str> {
-        self.labels
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// One accepted request.
-#[derive(Debug, Clone)]
-pub struct Push {
-    pub headers: http::HeaderMap,
-    /// Size of the body as it came over the wire.
-    pub wire_bytes: usize,
-    /// The body as it came over the wire.
-    pub body: Bytes,
-    pub streams: Vec<PushStream>,
-}
-
-/// How to answer a request.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    /// Answer with this status, headers and body. A 2xx records the push.
-    Status {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    },
-    /// Read the request, then never answer.
-    Hang,
-    /// Store the push as Loki would, then never answer: the client cannot
-    /// tell it arrived (a lost 204).
-    LostAnswer,
-}
-
-impl Reply {
-    /// Loki's success: 204 No Content.
-    pub fn accept() -> Reply {
-        Reply::status(204, "")
-    }
-
-    pub fn status(status: u16, body: &str) -> Reply {
-        Reply::Status {
-            status,
-            headers: Vec::new(),
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    /// Add a response header.
-    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
-        if let Reply::Status { headers, .. } = &mut self {
-            headers.push((name.to_string(), value.to_string()));
-        }
-        self
-    }
-}
 
 #[derive(Default)]
 struct State {
@@ -308,19 +236,4 @@ fn header<'a>(headers: &'a http::HeaderMap, name: &str) -> &'a str {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-}
-
-fn answer(status: u16, headers: &[(String, String)], body: &[u8]) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::copy_from_slice(body)));
-    *resp.status_mut() =
-        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-    for (n, v) in headers {
-        if let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(n.as_bytes()),
-            http::HeaderValue::from_str(v),
-        ) {
-            resp.headers_mut().append(n, v);
-        }
-    }
-    resp
 }
