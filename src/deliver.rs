@@ -13,8 +13,13 @@ use wasi::clocks::monotonic_clock;
 /// Why a body was not delivered.
 #[derive(Debug)]
 pub enum Failure {
-    /// Sending the same bytes again cannot succeed (a 4xx, a denied host).
+    /// The receiver refused the bytes for good (a 4xx other than 413 and
+    /// 429, a 501): sending them again cannot succeed.
     Permanent(Error),
+    /// The receiver could not be reached in a way retrying cannot fix (a
+    /// denied host, a bad certificate). It never judged the bytes, so they are
+    /// worth keeping until the operator fixes the path.
+    Unreachable(Error),
     /// The receiver said 413: the body must be split.
     TooLarge(Error),
     /// Worth retrying, but attempts or the deadline ran out.
@@ -106,6 +111,7 @@ pub fn push(
                 return Ok(());
             }
             Decision::Split => return Err(Failure::TooLarge(error)),
+            Decision::GiveUp if result.is_err() => return Err(Failure::Unreachable(error)),
             Decision::GiveUp => return Err(Failure::Permanent(error)),
             Decision::Retry { after_ms } => after_ms,
         };

@@ -56,7 +56,6 @@ impl Inner {
         for chunk in batch.chunks(self.settings.batch_max_bytes as usize) {
             self.send(batch, chunk, deadline, &mut run);
         }
-        let waiting = self.spool.as_ref().is_some_and(|s| s.events() > 0);
         match run {
             Run { lost: Some(e), .. } => Err(e),
             // Events are safe but not delivered: those of this call went to
@@ -66,7 +65,9 @@ impl Inner {
                 spooled: n,
                 down: Some(cause),
                 ..
-            } if n > 0 || waiting => Err(spooled(n, &cause)),
+            } if n > 0 || self.spool.as_ref().is_some_and(|s| s.events() > 0) => {
+                Err(spooled(n, &cause))
+            }
             _ => Ok(()),
         }
     }
@@ -94,7 +95,7 @@ impl Inner {
                     self.stats.sent_events += u64::from(f.events);
                     self.stats.sent_bytes += body.len() as u64;
                 }
-                Err(Failure::Exhausted(e)) => {
+                Err(Failure::Exhausted(e) | Failure::Unreachable(e)) => {
                     run.down = Some(e);
                     return;
                 }
@@ -146,17 +147,17 @@ impl Inner {
                 self.send(batch, a, deadline, run);
                 self.send(batch, b, deadline, run);
             }
-            Err(Failure::TooLarge(e) | Failure::Permanent(e)) if !is_transport(&e) => {
+            Err(Failure::TooLarge(e) | Failure::Permanent(e)) => {
                 match e {
                     Error::Rejected(_) => self.stats.dropped_rejected += n as u64,
                     _ => self.stats.dropped_undeliverable += n as u64,
                 }
                 run.lost.get_or_insert(e);
             }
-            // Retries ran out, or retrying cannot help (a denied host, a bad
-            // certificate): either way the receiver never judged the bytes,
-            // and they will do once the operator fixes the path. Keep them.
-            Err(Failure::TooLarge(e) | Failure::Permanent(e) | Failure::Exhausted(e)) => {
+            // Retries ran out (the receiver is down or overloaded), or it
+            // cannot be reached until the operator fixes the path (a denied
+            // host, a bad certificate): the bytes are good, keep them.
+            Err(Failure::Unreachable(e) | Failure::Exhausted(e)) => {
                 run.down = Some(e.clone());
                 self.keep(kind, n, e, run);
             }
@@ -193,9 +194,4 @@ impl Inner {
             }
         }
     }
-}
-
-/// A failure to reach the receiver, as opposed to its answer.
-fn is_transport(e: &Error) -> bool {
-    matches!(e, Error::Transport(_) | Error::Timeout(_))
 }

@@ -32,11 +32,11 @@ pub fn load(
         return Ok((Component::new(engine, wasm)?, Source::Compiled));
     };
     let path = artefact_path(engine, wasm, dir);
-    if path.exists() {
+    if path.exists() && private(dir) && private(&path) {
         // SAFETY: the file was written by `store` below, from
         // `Component::serialize` for this exact component and engine
-        // configuration (both are in its name), in a directory only this
-        // user can write.
+        // configuration (both are in its name), and neither it nor its
+        // directory can be written by another user (checked just above).
         if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
             return Ok((component, Source::Cached));
         }
@@ -68,6 +68,22 @@ fn store(component: &Component, dir: &Path, path: &Path) -> std::io::Result<()> 
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+/// Whether no other user can write `path`: loading native code from a file
+/// someone else could replace would run their code. A directory made by
+/// `create_private_dir` is; one given by the user may not be, and then the
+/// cache is not read (the component is compiled instead).
+fn private(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).is_ok_and(|m| m.mode() & 0o022 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).is_ok()
+    }
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

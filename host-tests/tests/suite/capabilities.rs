@@ -71,6 +71,13 @@ async fn a_denied_batch_is_spooled_and_delivered_once_the_host_allows_it() {
         other => panic!("{other:?}"),
     }
     assert_eq!(other.requests(), 0);
+    // Still denied: a flush keeps them spooled rather than dropping them.
+    match inst.flush(c).await {
+        Err(Error::Component(WitError::Spooled(s))) => assert_eq!(s.events, 0),
+        other => panic!("{other:?}"),
+    }
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!((stats.spool_events, stats.dropped.rejected), (1, 0));
     let mut inst = instance_with(options(&[other.addr().to_string()])).await;
     let c = inst.client(&cfg).await.unwrap();
     inst.flush(c).await.unwrap();
@@ -110,12 +117,11 @@ async fn an_allow_list_entry_without_a_port_allows_every_port() {
 /// lists them. A new import fails this test until the README says why.
 #[test]
 fn the_component_imports_what_the_readme_documents() {
-    let engine = host().engine().clone();
-    let component =
-        wasmtime::component::Component::new(&engine, metrics_host::COMPONENT_BYTES).unwrap();
+    let engine = host().engine();
+    let component = host().component();
     let mut imports: Vec<String> = component
         .component_type()
-        .imports(&engine)
+        .imports(engine)
         .map(|(name, _)| name.split('@').next().unwrap().to_string())
         .collect();
     imports.sort();
