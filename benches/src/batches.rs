@@ -8,6 +8,7 @@ use bytes::Bytes;
 use metrics_host::receiver::Receiver;
 use metrics_host::{ClientConfig, Encoding, Event, MetricsHost};
 use runner_metrics::bench::{Workload, encoding};
+use runner_metrics::encode::BodyKind;
 use std::time::Instant;
 
 const ENCODINGS: [(Encoding, u32, &str); 3] = [
@@ -51,17 +52,15 @@ pub async fn run(
 
             let native = NativeClient::new(&rx.url());
             let mut work = Workload::new(size);
-            let (ctype, cenc) = match enc {
-                Encoding::Json => ("application/json", None),
-                Encoding::JsonGzip => ("application/json", Some("gzip")),
-                Encoding::Protobuf => ("application/x-protobuf", None),
-            };
+            let kind = BodyKind::of(encoding(id));
             let mut times = Vec::with_capacity(calls);
             for i in 0..calls + 1 {
                 let t = Instant::now();
                 let n = work.run(encoding(id));
                 let body = Bytes::copy_from_slice(&work.body()[..n]);
-                native.post(body, ctype, cenc).await;
+                native
+                    .post(body, kind.content_type, kind.content_encoding)
+                    .await;
                 if i > 0 {
                     times.push(t.elapsed());
                 }

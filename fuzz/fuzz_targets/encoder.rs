@@ -27,11 +27,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let back: Value = serde_json::from_str(text).expect("the line is JSON");
-    assert_eq!(back["event"].as_str(), Some(validate::event_name(&event)));
-    assert_eq!(
-        back["timestamp"].as_f64(),
-        Some(validate::timestamp(&event))
-    );
+    // Against the input, not the code under test: a valid event's name and
+    // (finite, so numeric) timestamp come back as they went in.
+    assert_eq!(back["event"], v["event"]);
+    assert_eq!(back["timestamp"].as_f64(), v["timestamp"].as_f64());
     if let Event::Custom(c) = &event {
         let keys: Vec<&str> = back
             .as_object()

@@ -113,6 +113,11 @@ impl MetricsHost {
         &self.engine
     }
 
+    /// The compiled component.
+    pub fn component(&self) -> &Component {
+        &self.component
+    }
+
     /// A fresh instance with its own store.
     pub async fn instantiate(&self) -> wasmtime::Result<Instance> {
         let mut wasi = WasiCtx::builder();

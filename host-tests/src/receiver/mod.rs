@@ -122,6 +122,16 @@ impl Receiver {
         self.lock().pushes.clone()
     }
 
+    /// How many pushes were accepted so far.
+    pub fn push_count(&self) -> usize {
+        self.lock().pushes.len()
+    }
+
+    /// The last accepted push, without copying the others.
+    pub fn last_push(&self) -> Option<Push> {
+        self.lock().pushes.last().cloned()
+    }
+
     /// Every accepted stream, across pushes, in arrival order.
     pub fn streams(&self) -> Vec<PushStream> {
         self.lock()

@@ -16,8 +16,8 @@ fn assert_no_secret(text: &str) {
         PASSWORD.to_string(),
         TOKEN.to_string(),
         HEADER_SECRET.to_string(),
-        basic_header("12345", PASSWORD),
-        basic_header("u", PASSWORD),
+        basic_credentials("12345", PASSWORD),
+        basic_credentials("u", PASSWORD),
     ];
     crate::common::assert_no_secret(text, &secrets);
 }
@@ -43,7 +43,10 @@ async fn tenant_basic_auth_and_headers_are_sent() {
     // base64("12345:pa55-Secret-9f3c")
     assert_eq!(h["authorization"], "Basic MTIzNDU6cGE1NS1TZWNyZXQtOWYzYw==");
     // The form the leak checks look for is the form on the wire.
-    assert_eq!(h["authorization"], basic_header("12345", PASSWORD));
+    assert_eq!(
+        h["authorization"],
+        format!("Basic {}", basic_credentials("12345", PASSWORD))
+    );
     assert_no_secret(&format!("{cfg:?}"));
 }
 

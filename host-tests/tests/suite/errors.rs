@@ -3,37 +3,19 @@
 
 use crate::common::*;
 use metrics_host::bindings::{Rejection, TransportFailure, WitError};
+use metrics_host::faulty::{Fault, FaultyServer};
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{ClientHandle, Error, Event, Instance};
+use metrics_host::{ClientHandle, Event, Instance};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncReadExt;
 
 fn event() -> Event {
     one_of_each().remove(0)
-}
-
-/// After an error, the same instance issues a good event to a good receiver.
-async fn still_works(inst: &mut Instance) {
-    let good = Receiver::start().await.unwrap();
-    let client = inst.client(&config(&good.url())).await.unwrap();
-    inst.client_issue_event(client, &event())
-        .await
-        .expect("instance still works");
-    assert_eq!(good.pushes().len(), 1);
-    inst.drop_client(client).await.unwrap();
 }
 
 async fn client_for(inst: &mut Instance, url: &str, timeout_ms: Option<u32>) -> ClientHandle {
     let mut c = config(url);
     c.timeout_ms = timeout_ms;
     inst.client(&c).await.unwrap()
-}
-
-fn component_error(r: Result<(), Error>) -> WitError {
-    match r {
-        Err(Error::Component(e)) => e,
-        other => panic!("expected a component error, got {other:?}"),
-    }
 }
 
 #[tokio::test]
@@ -72,23 +54,14 @@ async fn unknown_host_is_a_dns_error() {
 
 #[tokio::test]
 async fn reset_connection_is_a_transport_failure() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/loki/api/v1/push", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        loop {
-            let (mut tcp, _) = listener.accept().await.unwrap();
-            let mut buf = [0u8; 1024];
-            let _ = tcp.read(&mut buf).await;
-            // SO_LINGER 0: close with RST instead of FIN.
-            tcp.set_zero_linger().unwrap();
-            drop(tcp);
-        }
-    });
+    // Reads the request, then closes with RST (SO_LINGER 0) instead of FIN.
+    let server = FaultyServer::start(Fault::ResetBeforeResponse)
+        .await
+        .unwrap();
     let mut inst = instance().await;
-    let c = client_for(&mut inst, &url, None).await;
+    let c = client_for(&mut inst, &server.url(), None).await;
     let err = component_error(inst.client_issue_event(c, &event()).await);
     assert!(matches!(err, WitError::Transport(_)), "{err:?}");
-    server.abort();
     still_works(&mut inst).await;
 }
 

@@ -30,7 +30,7 @@ async fn issue(inst: &mut Instance, url: &str, timeout_ms: u32) -> (Result<(), E
         PASSWORD.to_string(),
         TOKEN.to_string(),
         HEADER_SECRET.to_string(),
-        basic_header("u", PASSWORD),
+        basic_credentials("u", PASSWORD),
     ];
     let basic = Auth::Basic {
         user: "u".into(),
@@ -51,30 +51,19 @@ async fn issue(inst: &mut Instance, url: &str, timeout_ms: u32) -> (Result<(), E
         assert_no_secret(&format!("{:?}", inst.stats(c).await.unwrap()), &secrets);
         first.get_or_insert((result, took));
     }
-    let good = Receiver::start().await.unwrap();
-    let c = inst.client(&config(&good.url())).await.unwrap();
-    inst.client_issue_event(c, &one_of_each()[0])
-        .await
-        .expect("the instance still works");
+    still_works(inst).await;
     first.expect("one call made")
 }
 
-fn wit(r: Result<(), Error>) -> WitError {
-    match r {
-        Err(Error::Component(e)) => e,
-        other => panic!("expected a WIT error, got {other:?}"),
-    }
-}
-
 fn transport_code(r: Result<(), Error>) -> String {
-    match wit(r) {
+    match component_error(r) {
         WitError::Transport(t) => t.code,
         other => panic!("expected transport, got {other:?}"),
     }
 }
 
 fn rejected(r: Result<(), Error>) -> metrics_host::bindings::Rejection {
-    match wit(r) {
+    match component_error(r) {
         WitError::Rejected(r) => r,
         other => panic!("expected rejected, got {other:?}"),
     }
@@ -126,7 +115,7 @@ async fn accepts_and_never_answers() {
     let server = FaultyServer::start(Fault::Hang).await.unwrap();
     let mut inst = instance().await;
     let (r, took) = issue(&mut inst, &server.url(), 1000).await;
-    assert!(matches!(wit(r), WitError::Timeout(1000)));
+    assert!(matches!(component_error(r), WitError::Timeout(1000)));
     about(took, 1000);
 }
 
@@ -143,7 +132,7 @@ async fn slow_loris_one_byte_a_second() {
     .unwrap();
     let mut inst = instance().await;
     let (r, took) = issue(&mut inst, &server.url(), 1500).await;
-    assert!(matches!(wit(r), WitError::Timeout(1500)));
+    assert!(matches!(component_error(r), WitError::Timeout(1500)));
     about(took, 1500);
 }
 
@@ -159,7 +148,7 @@ async fn a_2xx_whose_body_trickles_in() {
         .unwrap();
     let mut inst = instance().await;
     let (r, took) = issue(&mut inst, &server.url(), 1000).await;
-    assert!(matches!(wit(r), WitError::Timeout(1000)));
+    assert!(matches!(component_error(r), WitError::Timeout(1000)));
     about(took, 1000);
 }
 

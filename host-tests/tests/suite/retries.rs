@@ -4,7 +4,7 @@
 use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{ClientConfig, Error, RetryPolicy};
+use metrics_host::{ClientConfig, ClientHandle, Error, Instance, RetryPolicy};
 use std::time::{Duration, Instant};
 
 fn retrying(
@@ -23,6 +23,18 @@ fn retrying(
         }),
         ..ClientConfig::new(url)
     }
+}
+
+/// One event through a new client with `cfg`: the client, the outcome, and
+/// how long the call took.
+async fn issue_timed(
+    inst: &mut Instance,
+    cfg: &ClientConfig,
+) -> (ClientHandle, Result<(), Error>, Duration) {
+    let c = inst.client(cfg).await.unwrap();
+    let started = Instant::now();
+    let result = inst.client_issue_event(c, &one_of_each()[0]).await;
+    (c, result, started.elapsed())
 }
 
 #[tokio::test]
@@ -65,13 +77,8 @@ async fn a_429_with_retry_after_waits_that_long() {
     rx.script([Reply::status(429, "slow down").with_header("Retry-After", "1")]);
     let mut inst = instance().await;
     // Backoff alone would retry after 10 ms; Retry-After says 1 s.
-    let c = inst
-        .client(&retrying(&rx.url(), 10, 10, 5, None))
-        .await
-        .unwrap();
-    let started = Instant::now();
-    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
-    let took = started.elapsed();
+    let (_, result, took) = issue_timed(&mut inst, &retrying(&rx.url(), 10, 10, 5, None)).await;
+    result.unwrap();
     assert!(took >= Duration::from_millis(950), "{took:?}");
     assert!(took < Duration::from_secs(5), "{took:?}");
     assert_eq!(rx.requests(), 2);
@@ -107,14 +114,8 @@ async fn retries_stop_at_max_attempts() {
     let rx = Receiver::start().await.unwrap();
     rx.set_default(Reply::status(503, "down"));
     let mut inst = instance().await;
-    let c = inst
-        .client(&retrying(&rx.url(), 1, 2, 4, None))
-        .await
-        .unwrap();
-    let err = inst
-        .client_issue_event(c, &one_of_each()[0])
-        .await
-        .unwrap_err();
+    let (c, result, _) = issue_timed(&mut inst, &retrying(&rx.url(), 1, 2, 4, None)).await;
+    let err = result.unwrap_err();
     assert!(
         matches!(err, Error::Component(WitError::Rejected(ref r)) if r.status == 503),
         "{err:?}"
@@ -132,11 +133,8 @@ async fn refused_connections_are_retried() {
     let port = closed_port();
     let url = format!("http://127.0.0.1:{port}/loki/api/v1/push");
     let mut inst = instance().await;
-    let c = inst.client(&retrying(&url, 1, 2, 3, None)).await.unwrap();
-    let err = inst
-        .client_issue_event(c, &one_of_each()[0])
-        .await
-        .unwrap_err();
+    let (c, result, _) = issue_timed(&mut inst, &retrying(&url, 1, 2, 3, None)).await;
+    let err = result.unwrap_err();
     assert!(err.to_string().contains("connection-refused"), "{err}");
     assert_eq!(inst.stats(c).await.unwrap().requests, 3);
 }
@@ -146,16 +144,9 @@ async fn the_deadline_bounds_the_whole_call() {
     let rx = Receiver::start().await.unwrap();
     rx.set_default(Reply::status(503, "down"));
     let mut inst = instance().await;
-    let c = inst
-        .client(&retrying(&rx.url(), 100, 200, 1000, Some(1000)))
-        .await
-        .unwrap();
-    let started = Instant::now();
-    let err = inst
-        .client_issue_event(c, &one_of_each()[0])
-        .await
-        .unwrap_err();
-    let took = started.elapsed();
+    let cfg = retrying(&rx.url(), 100, 200, 1000, Some(1000));
+    let (_, result, took) = issue_timed(&mut inst, &cfg).await;
+    let err = result.unwrap_err();
     assert!(
         matches!(err, Error::Component(WitError::Rejected(_))),
         "{err:?}"
@@ -176,16 +167,10 @@ async fn a_retry_the_deadline_cuts_short_reports_the_answer_before_it() {
     rx.script([Reply::status(503, "ring unhealthy")]);
     rx.set_default(Reply::Hang);
     let mut inst = instance().await;
-    let c = inst
-        .client(&retrying(&rx.url(), 100, 100, 10, Some(800)))
-        .await
-        .unwrap();
-    let started = Instant::now();
-    let err = inst
-        .client_issue_event(c, &one_of_each()[0])
-        .await
-        .unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    let cfg = retrying(&rx.url(), 100, 100, 10, Some(800));
+    let (_, result, took) = issue_timed(&mut inst, &cfg).await;
+    let err = result.unwrap_err();
+    assert!(took < Duration::from_millis(1500), "{took:?}");
     assert!(
         matches!(err, Error::Component(WitError::Rejected(ref r)) if r.status == 503),
         "the 503 made it retry; the cut-short retry's timeout says nothing: {err:?}"
@@ -198,17 +183,11 @@ async fn a_retry_after_beyond_the_deadline_ends_the_call_at_once() {
     let rx = Receiver::start().await.unwrap();
     rx.set_default(Reply::status(429, "later").with_header("Retry-After", "60"));
     let mut inst = instance().await;
-    let c = inst
-        .client(&retrying(&rx.url(), 10, 10, 10, Some(5000)))
-        .await
-        .unwrap();
-    let started = Instant::now();
-    let err = inst
-        .client_issue_event(c, &one_of_each()[0])
-        .await
-        .unwrap_err();
+    let cfg = retrying(&rx.url(), 10, 10, 10, Some(5000));
+    let (_, result, took) = issue_timed(&mut inst, &cfg).await;
+    let err = result.unwrap_err();
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        took < Duration::from_secs(2),
         "no pointless sleep to the deadline"
     );
     match err {

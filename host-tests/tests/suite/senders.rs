@@ -3,9 +3,9 @@
 
 use crate::common::*;
 use metrics_host::bindings::WitError;
+use metrics_host::faulty::{Fault, FaultyServer};
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{Error, HostOptions, Instance, SenderKind};
-use tokio::io::AsyncReadExt;
 
 async fn with_sender(sender: SenderKind) -> Instance {
     instance_with(HostOptions {
@@ -68,22 +68,15 @@ async fn both_senders_classify_failures_alike() {
         );
 
         // Accepts, reads the request, then resets the connection.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/loki/api/v1/push", listener.local_addr().unwrap());
-        let server = tokio::spawn(async move {
-            while let Ok((mut tcp, _)) = listener.accept().await {
-                let mut buf = [0u8; 4096];
-                let _ = tcp.read(&mut buf).await;
-                tcp.set_zero_linger().unwrap();
-            }
-        });
-        let c = inst.client(&config(&url)).await.unwrap();
+        let server = FaultyServer::start(Fault::ResetBeforeResponse)
+            .await
+            .unwrap();
+        let c = inst.client(&config(&server.url())).await.unwrap();
         let reset = code(inst.client_issue_event(c, &one_of_each()[0]).await);
         assert!(
             ["connection-terminated", "http-protocol-error"].contains(&reset.as_str()),
             "{sender:?}: {reset}"
         );
-        server.abort();
 
         let rx = Receiver::start().await.unwrap();
         rx.script([Reply::status(503, "down"), Reply::Hang]);
