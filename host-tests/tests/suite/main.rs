@@ -14,6 +14,7 @@ mod auth;
 mod batches;
 mod capabilities;
 mod conformance;
+mod dashboard;
 mod defaults;
 mod encodings;
 mod errors;
