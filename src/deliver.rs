@@ -70,7 +70,9 @@ pub fn push(
         attempt += 1;
         let remaining = deadline.remaining_ms();
         if remaining == 0 {
-            let error = last.unwrap_or(Error::Timeout(settings.timeout_ms));
+            // No attempt yet: earlier requests of the call used up its
+            // deadline, so the deadline is the limit that was hit.
+            let error = last.unwrap_or(Error::Timeout(settings.retry.deadline_ms));
             return Err(Failure::Exhausted(error));
         }
         let timeout_ms = u64::from(settings.timeout_ms).min(remaining) as u32;

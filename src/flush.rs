@@ -72,23 +72,38 @@ impl Inner {
         }
     }
 
-    /// Deliver spooled batches oldest-first, one attempt each: when the
-    /// receiver is still down, the call goes on to spool its own events.
+    /// Deliver spooled batches oldest-first, each with the retry policy:
+    /// when one still fails after its retries, the receiver is down, and the
+    /// call spools its own events behind it (keeping order) untried.
     fn replay(&mut self, deadline: Deadline, run: &mut Run) {
         let Some(spool) = &mut self.spool else { return };
         let mut evicted = Evicted::default();
         spool.expire(now_ns() / 1_000_000, &mut evicted);
         self.stats.dropped_spool_expired += evicted.expired;
+        let attempts = self.settings.retry.max_attempts;
         loop {
             let (f, body) = match spool.oldest() {
                 Ok(Some(next)) => next,
                 Ok(None) => return,
+                // A batch that cannot be read (deleted, unreadable) would
+                // block every later one: count it lost and go on.
                 Err(e) => {
-                    run.down = Some(e);
-                    return;
+                    if let Some(f) = spool.pop_front() {
+                        self.stats.dropped_undeliverable += u64::from(f.events);
+                    }
+                    self.stats.last_error =
+                        Some(format!("a spooled batch was lost: {}", describe(&e)));
+                    continue;
                 }
             };
-            match deliver::push(&self.settings, &mut self.stats, f.kind, &body, deadline, 1) {
+            match deliver::push(
+                &self.settings,
+                &mut self.stats,
+                f.kind,
+                &body,
+                deadline,
+                attempts,
+            ) {
                 Ok(()) => {
                     spool.pop_front();
                     self.stats.replayed_events += u64::from(f.events);

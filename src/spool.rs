@@ -3,7 +3,8 @@
 //!
 //! One file per batch, named `<seq>.<created ms>.<events>.<kind>.batch`, so
 //! opening the spool needs only a directory listing. A file is written under a
-//! `.tmp` name and renamed, so a crash never leaves half a batch to replay.
+//! `.tmp` name, synced, and renamed, so a crash never leaves half a batch to
+//! replay.
 //! The file holds the exact body that was sent: a replay resends the same
 //! bytes, which Loki's duplicate check absorbs if the first try did arrive.
 
@@ -107,7 +108,7 @@ impl Spool {
         let path = self.path(&f);
         let tmp = path.with_extension("tmp");
         let failed = |e: std::io::Error| storage(&path.to_string_lossy(), e);
-        fs::write(&tmp, body).map_err(failed)?;
+        write_synced(&tmp, body).map_err(failed)?;
         fs::rename(&tmp, &path).map_err(failed)?;
         self.next_seq += 1;
         self.bytes += f.bytes;
@@ -197,6 +198,17 @@ fn parse_name(name: &str) -> Option<Spooled> {
         kind,
         bytes: 0,
     })
+}
+
+/// Write `body` to a new file and ask for it to reach the disk, so that the
+/// rename never publishes a file whose bytes a power loss could take back.
+/// A host that cannot sync still gets the file: the sync is best effort.
+fn write_synced(path: &std::path::Path, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = fs::File::create(path)?;
+    file.write_all(body)?;
+    let _ = file.sync_data();
+    Ok(())
 }
 
 fn storage(path: &str, e: std::io::Error) -> Error {

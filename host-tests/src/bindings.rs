@@ -1,17 +1,24 @@
 //! Host bindings generated from `wit/`.
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "metrics",
-    exports: { default: async },
-    additional_derives: [PartialEq, Clone],
-});
+mod generated {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "metrics",
+        exports: { default: async },
+        additional_derives: [PartialEq, Clone],
+    });
+}
 
-pub use exports::github_runner::metrics::events::{
+// The generated `config`, `auth` and `basic-auth` types derive a `Debug`
+// that prints the password, so they stay inside this crate: users build a
+// `ClientConfig`, whose `Debug` redacts it.
+pub(crate) use generated::*;
+
+pub use generated::exports::github_runner::metrics::events::{
     CodeInformation, CustomEvent, Event, FieldValue, Reconciliation, RunnerInstalled, RunnerStart,
     RunnerStop,
 };
-pub use exports::github_runner::metrics::promtail::{
+pub use generated::exports::github_runner::metrics::promtail::{
     Dropped, Entry, Error as WitError, InvalidInput, Rejection, SpoolNotice, Stats, StorageFailure,
     TransportFailure,
 };

@@ -71,7 +71,7 @@ impl ClientConfig {
     }
 
     /// The WIT record.
-    pub fn to_wit(&self) -> wit::Config {
+    pub(crate) fn to_wit(&self) -> wit::Config {
         wit::Config {
             endpoint: self.endpoint.clone(),
             labels: self.labels.clone(),

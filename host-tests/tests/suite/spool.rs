@@ -4,7 +4,7 @@
 use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{ClientConfig, Error, SpoolConfig};
+use metrics_host::{ClientConfig, Error, RetryPolicy, SpoolConfig};
 use std::net::SocketAddr;
 
 fn spool_config(port: u16, max_bytes: Option<u64>, max_age_ms: Option<u64>) -> ClientConfig {
@@ -259,6 +259,77 @@ async fn a_replay_refused_for_good_is_dropped_and_the_rest_continue() {
         (1, 2, 0)
     );
     assert!(stats.last_error.unwrap().contains("400"));
+}
+
+#[tokio::test]
+async fn a_replay_is_retried_before_the_call_spools_its_own_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let mut inst = instance_with_dir(dir.path()).await;
+    let cfg = ClientConfig {
+        retry: Some(RetryPolicy {
+            max_attempts: Some(3),
+            min_backoff_ms: Some(10),
+            max_backoff_ms: Some(20),
+            deadline_ms: None,
+        }),
+        ..spool_config(port, None, None)
+    };
+    let c = inst.client(&cfg).await.unwrap();
+    assert_spooled(inst.client_issue_event(c, &numbered("s", 0, 1.0)).await, 1);
+    // Back up, and busy once: the replay's 503 is retried like any push's,
+    // so the call delivers both instead of spooling its own event untried.
+    let rx = Receiver::start_on(addr(port)).await.unwrap();
+    rx.script([Reply::status(503, "busy")]);
+    inst.client_issue_event(c, &numbered("s", 1, 1.0))
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = arrived(&rx).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(seqs, vec![0, 1]);
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!(rx.requests(), 3, "503, the replay again, the new event");
+    assert_eq!(
+        (
+            stats.replayed_events,
+            stats.spool_events,
+            stats.spooled_events
+        ),
+        (1, 0, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_spool_file_that_cannot_be_read_is_counted_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let mut inst = instance_with_dir(dir.path()).await;
+    let c = inst.client(&spool_config(port, None, None)).await.unwrap();
+    for i in 0..3 {
+        assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
+    }
+    // Someone deletes the oldest batch behind the client's back.
+    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("spool"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3);
+    std::fs::remove_file(&files[0]).unwrap();
+
+    let rx = Receiver::start_on(addr(port)).await.unwrap();
+    inst.flush(c).await.unwrap();
+    let seqs: Vec<i64> = arrived(&rx).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(seqs, vec![1, 2], "the batches behind it still go");
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!(
+        (
+            stats.dropped.undeliverable,
+            stats.replayed_events,
+            stats.spool_events
+        ),
+        (1, 2, 0)
+    );
+    assert!(stats.last_error.unwrap().contains("spooled batch was lost"));
 }
 
 #[tokio::test]
