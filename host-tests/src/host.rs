@@ -118,6 +118,12 @@ impl MetricsHost {
         &self.component
     }
 
+    /// Response body bytes this host's instances have read, with the pooled
+    /// sender (`None` with wasmtime's default one).
+    pub fn response_body_bytes(&self) -> Option<u64> {
+        self.pool.as_ref().map(Pool::response_body_bytes)
+    }
+
     /// A fresh instance with its own store.
     pub async fn instantiate(&self) -> wasmtime::Result<Instance> {
         let mut wasi = WasiCtx::builder();

@@ -11,6 +11,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::error::Error as StdError;
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
@@ -18,6 +20,8 @@ use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 #[derive(Clone)]
 pub struct Pool {
     client: Client<hyper_rustls::HttpsConnector<HttpConnector>, WasiBody>,
+    /// Response body bytes the guests have pulled through this pool.
+    body_bytes: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Pool {
@@ -45,7 +49,16 @@ impl Pool {
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .build(https);
-        Pool { client }
+        Pool {
+            client,
+            body_bytes: Arc::default(),
+        }
+    }
+
+    /// Response body bytes the guests have read (pulled frame by frame as
+    /// they read, so a guest that stops reading stops this count).
+    pub fn response_body_bytes(&self) -> u64 {
+        self.body_bytes.load(Ordering::Relaxed)
     }
 
     /// Send `request`; the response head must arrive within the guest's
@@ -64,7 +77,17 @@ impl Pool {
             .await
             .map_err(|_| Error::ConnectionReadTimeout)?
             .map_err(|e| classify(&e))?;
-        Ok(response.map(|body| body.map_err(Error::Hyper).boxed_unsync()))
+        let counter = self.body_bytes.clone();
+        Ok(response.map(|body| {
+            body.map_frame(move |frame| {
+                if let Some(data) = frame.data_ref() {
+                    counter.fetch_add(data.len() as u64, Ordering::Relaxed);
+                }
+                frame
+            })
+            .map_err(Error::Hyper)
+            .boxed_unsync()
+        }))
     }
 }
 
