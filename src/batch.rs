@@ -103,6 +103,15 @@ impl Batch {
         }
     }
 
+    /// Order the entries by stream (in order of first appearance), then by
+    /// timestamp (stably), so that a stream split over several requests goes
+    /// out in time order, as Loki prefers. Needed only for the events' own
+    /// timestamps: call-time ones already increase. `truncate` needs issue
+    /// order, so this is for a batch about to be flushed.
+    pub fn sort_by_stream_and_time(&mut self) {
+        self.entries.sort_by_key(|p| (p.stream, p.ts_ns));
+    }
+
     /// Empty the batch, keeping its allocations.
     pub fn clear(&mut self) {
         self.entries.clear();

@@ -25,6 +25,10 @@ impl Inner {
     /// Replay the spool, then push (or write) the batch.
     pub(crate) fn flush(&mut self) -> Result<(), Error> {
         let mut batch = std::mem::take(&mut self.batch);
+        // The file sink keeps issue order, as the Python original writes.
+        if self.settings.use_event_timestamp && self.settings.file_sink.is_none() {
+            batch.sort_by_stream_and_time();
+        }
         let result = self.flush_batch(&batch);
         // Keep the buffers for the next batch.
         batch.clear();

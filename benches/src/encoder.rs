@@ -9,6 +9,7 @@ use std::process::Command;
 use wasmtime::{Engine, Instance, Module, Store};
 
 const EVENTS: u32 = 1000;
+const NAMES: [&str; 3] = ["json", "json-gzip", "protobuf"];
 
 /// `opt_level`: `None` for the release profile as it is; `Some("s")` to
 /// compare the size-optimised build.
@@ -53,19 +54,39 @@ pub fn build_module(root: &Path, opt_level: Option<&str>) -> Result<PathBuf, Str
     Ok(dir.join("wasm32-unknown-unknown/release/encoder_core.wasm"))
 }
 
-pub fn run(root: &Path, iterations: usize, full: bool, report: &mut Report) -> Result<(), String> {
+/// `only`: the encodings to run (`--encodings json,protobuf`), all by default.
+pub fn run(
+    root: &Path,
+    iterations: usize,
+    full: bool,
+    only: Option<&[String]>,
+    report: &mut Report,
+) -> Result<(), String> {
+    let wanted = |name: &str| only.is_none_or(|o| o.iter().any(|e| e == name));
     let mut native = Workload::new(EVENTS as usize);
-    let native_times: Vec<_> = (0..3u32)
-        .map(|enc| {
-            sample_sync(3, iterations, || {
-                std::hint::black_box(native.run(encoding(enc)));
+    let native_times: Vec<_> = NAMES
+        .iter()
+        .enumerate()
+        .map(|(enc, name)| {
+            wanted(name).then(|| {
+                sample_sync(3, iterations, || {
+                    std::hint::black_box(native.run(encoding(enc as u32)));
+                })
             })
         })
         .collect();
     let levels: &[Option<&str>] = if full { &[None, Some("s")] } else { &[None] };
     for &level in levels {
         let path = build_module(root, level)?;
-        let engine = Engine::default();
+        // `BENCH_PERFMAP=1`: name the JIT code for `perf` (/tmp/perf-<pid>.map).
+        let engine = match std::env::var_os("BENCH_PERFMAP") {
+            Some(_) => {
+                let mut config = wasmtime::Config::new();
+                config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+                Engine::new(&config).map_err(|e| format!("{e:#}"))?
+            }
+            None => Engine::default(),
+        };
         let module = Module::from_file(&engine, &path).map_err(|e| format!("{e:#}"))?;
         if module.imports().len() > 0 {
             return Err(format!(
@@ -84,12 +105,14 @@ pub fn run(root: &Path, iterations: usize, full: bool, report: &mut Report) -> R
         prepare
             .call(&mut store, EVENTS)
             .map_err(|e| e.to_string())?;
-        for (enc, name) in ["json", "json-gzip", "protobuf"].iter().enumerate() {
+        for (enc, name) in NAMES.iter().enumerate() {
+            let Some(native) = &native_times[enc] else {
+                continue;
+            };
             let enc = enc as u32;
             let wasm = sample_sync(3, iterations, || {
                 std::hint::black_box(run.call(&mut store, enc).expect("run"));
             });
-            let native = &native_times[enc as usize];
             let ratio = wasm.median().as_secs_f64() / native.median().as_secs_f64();
             let profile = match level {
                 None => "opt-level 3",

@@ -64,25 +64,27 @@ async fn main() {
             .expect("current-thread run")
         });
     }
+    // `--sizes 1000 --encodings protobuf`: one case alone, to profile it.
+    let list = |flag: &str| -> Option<Vec<String>> {
+        let i = args.iter().position(|a| a == flag)?;
+        Some(args.get(i + 1)?.split(',').map(str::to_string).collect())
+    };
+    let encodings = list("--encodings");
     if run('2') {
         eprintln!("2/6 batches");
-        // `--sizes 1000 --encodings protobuf`: one case alone, to profile it.
-        let list = |flag: &str| -> Option<Vec<String>> {
-            let i = args.iter().position(|a| a == flag)?;
-            Some(args.get(i + 1)?.split(',').map(str::to_string).collect())
-        };
         let sizes: Vec<usize> = match list("--sizes") {
             Some(l) => l.iter().filter_map(|s| s.parse().ok()).collect(),
             None if quick => vec![1, 100],
             None => vec![1, 100, 1000, 10_000],
         };
-        let encodings = list("--encodings");
         let per_case = if quick { 300 } else { 100_000 };
         batches::run(&host, &sizes, encodings.as_deref(), per_case, &mut report).await;
     }
     if run('3') {
         eprintln!("3/6 encoder, wasm and native");
-        if let Err(why) = encoder::run(&root, if quick { 5 } else { 300 }, !quick, &mut report) {
+        let iterations = if quick { 5 } else { 300 };
+        if let Err(why) = encoder::run(&root, iterations, !quick, encodings.as_deref(), &mut report)
+        {
             report.note(format!("section 3 failed: {why}"));
         }
     }

@@ -16,7 +16,7 @@ use metrics_host::{Reconciliation, RunnerInstalled, RunnerStart, RunnerStop};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Control characters, quotes and backslashes, any Unicode, or (rarely) a
 /// mebibyte.
@@ -143,7 +143,11 @@ fn event() -> BoxedStrategy<Event> {
         (
             snake(),
             float(),
-            proptest::collection::vec((snake(), field_value()), 0..12)
+            prop_oneof![
+                3 => proptest::collection::vec((snake(), field_value()), 0..12),
+                // Keys from a pool of two, so that duplicates really occur.
+                1 => proptest::collection::vec((prop_oneof!["a", "b"], field_value()), 0..6),
+            ]
         )
             .prop_map(|(name, timestamp, fields)| Event::Custom(CustomEvent {
                 name,
@@ -202,6 +206,49 @@ fn valid(e: &Event) -> bool {
                 })
         }
     }
+}
+
+/// Loki's `max_line_size` default, which the receiver enforces with a 400.
+const MAX_LINE: usize = 256 * 1024;
+
+/// The bytes of every text in `e`: string fields, the custom name, keys and
+/// text values. `text()` makes each text tiny or a mebibyte, so this is over
+/// `MAX_LINE` exactly when the line is.
+fn text_bytes(e: &Event) -> usize {
+    let sum = |texts: &[&str]| texts.iter().map(|t| t.len()).sum::<usize>();
+    match e {
+        Event::RunnerInstalled(e) => e.flavor.len(),
+        Event::RunnerStart(e) => sum(&[&e.flavor, &e.workflow, &e.repo, &e.github_event]),
+        Event::RunnerStop(e) => {
+            sum(&[&e.flavor, &e.workflow, &e.repo, &e.github_event, &e.status])
+                + e.job_conclusion.as_ref().map_or(0, String::len)
+        }
+        Event::Reconciliation(e) => e.flavor.len(),
+        Event::Custom(e) => {
+            e.name.len()
+                + e.fields
+                    .iter()
+                    .map(|(k, v)| match v {
+                        FieldValue::Text(t) => k.len() + t.len(),
+                        _ => k.len(),
+                    })
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// A line Loki refuses as too long.
+fn oversize(e: &Event) -> bool {
+    text_bytes(e) > MAX_LINE
+}
+
+/// A custom event with a key twice.
+fn duplicate_keys(e: &Event) -> bool {
+    let Event::Custom(c) = e else { return false };
+    let keys = || c.fields.iter().map(|(k, _)| k);
+    keys()
+        .enumerate()
+        .any(|(i, k)| keys().take(i).any(|k2| k2 == k))
 }
 
 /// The line's values, checked against the event's.
@@ -326,6 +373,8 @@ fn arbitrary_events_succeed_with_their_values_or_fail_typed() {
         failure_persistence: None,
         ..Config::default()
     });
+    // Cases that took the rarer paths: the generators must reach them.
+    let (too_long, duplicates) = (Cell::new(0), Cell::new(0));
     runner
         .run(&event(), |e| {
             let before = rig.rx.push_count();
@@ -336,6 +385,7 @@ fn arbitrary_events_succeed_with_their_values_or_fail_typed() {
             match result {
                 Ok(()) => {
                     prop_assert!(valid(&e), "accepted an invalid event: {e:?}");
+                    prop_assert!(!oversize(&e), "a line over 256 KiB was accepted");
                     prop_assert_eq!(rig.rx.push_count(), before + 1);
                     let push = rig.rx.last_push().expect("one push");
                     let line = &push.streams[0].entries[0].line;
@@ -347,15 +397,33 @@ fn arbitrary_events_succeed_with_their_values_or_fail_typed() {
                         "refused a valid event ({}: {})",
                         i.field,
                         i.reason
-                    )
+                    );
+                    duplicates.set(duplicates.get() + usize::from(duplicate_keys(&e)));
                 }
-                // Loki's own limits (a line over 256 KB) are the receiver's to enforce.
-                Err(Error::Component(WitError::Rejected(r))) => prop_assert_eq!(r.status, 400),
+                // Loki's own limits are the receiver's to enforce (README):
+                // the component sends a valid event whatever its size, and
+                // the receiver's 400 for a line over 256 KiB comes back.
+                Err(Error::Component(WitError::Rejected(r))) => {
+                    prop_assert_eq!(r.status, 400, "{}", r.body);
+                    prop_assert!(valid(&e), "an invalid event was sent");
+                    prop_assert!(oversize(&e), "refused a line under 256 KiB: {}", r.body);
+                    too_long.set(too_long.get() + 1);
+                }
                 Err(other) => prop_assert!(false, "unexpected {other:?}"),
             }
             Ok(())
         })
         .unwrap();
+    println!(
+        "{} lines refused as too long, {} events refused with duplicate keys",
+        too_long.get(),
+        duplicates.get()
+    );
+    assert!(too_long.get() > 0, "no valid event over 256 KiB was drawn");
+    assert!(
+        duplicates.get() > 0,
+        "no event with duplicate keys was drawn"
+    );
 }
 
 #[test]
@@ -366,23 +434,68 @@ fn arbitrary_batches_never_trap() {
         failure_persistence: None,
         ..Config::default()
     });
-    let batch = prop_oneof![3 => proptest::collection::vec(event(), 0..20), 1 => proptest::collection::vec(event(), 0..2000)];
+    // Arbitrary events make almost every batch invalid; batches of valid
+    // events (some over 256 KiB) reach the receiver.
+    let valid_event = event().prop_filter("valid", valid);
+    let batch = prop_oneof![
+        3 => proptest::collection::vec(event(), 0..20),
+        1 => proptest::collection::vec(event(), 0..2000),
+        2 => proptest::collection::vec(valid_event, 0..10),
+    ];
+    let (accepted, too_long) = (Cell::new(0), Cell::new(0));
     runner
         .run(&batch, |events| {
+            let before = rig.rx.push_count();
             let result = rig.rt.block_on(
                 rig.inst
                     .borrow_mut()
                     .client_issue_events(rig.client, &events),
             );
             no_trap(&result)?;
-            if result.is_ok() {
-                prop_assert!(events.iter().all(valid));
-            } else if let Err(Error::Component(WitError::InvalidEvent(_))) = result {
-                prop_assert!(!events.iter().all(valid));
+            match result {
+                Ok(()) => {
+                    prop_assert!(events.iter().all(valid));
+                    prop_assert!(
+                        !events.iter().any(oversize),
+                        "a line over 256 KiB was accepted"
+                    );
+                    // Every event arrived, each in the stream of its name.
+                    let pushes = rig.rx.pushes();
+                    let mut arrived = 0;
+                    for s in pushes[before..].iter().flat_map(|p| &p.streams) {
+                        let label = s.label("event").unwrap_or_default();
+                        for entry in &s.entries {
+                            let v: Value = serde_json::from_str(&entry.line)
+                                .map_err(|e| TestCaseError::fail(format!("not JSON: {e}")))?;
+                            prop_assert_eq!(v["event"].as_str(), Some(label));
+                            arrived += 1;
+                        }
+                    }
+                    prop_assert_eq!(arrived, events.len());
+                    accepted.set(accepted.get() + usize::from(!events.is_empty()));
+                }
+                Err(Error::Component(WitError::InvalidEvent(_))) => {
+                    prop_assert!(!events.iter().all(valid));
+                }
+                // The only 400 the receiver has for a valid batch sent now.
+                Err(Error::Component(WitError::Rejected(r))) => {
+                    prop_assert_eq!(r.status, 400, "{}", r.body);
+                    prop_assert!(events.iter().all(valid), "an invalid batch was sent");
+                    prop_assert!(events.iter().any(oversize), "refused: {}", r.body);
+                    too_long.set(too_long.get() + 1);
+                }
+                Err(other) => prop_assert!(false, "unexpected {other:?}"),
             }
             Ok(())
         })
         .unwrap();
+    println!(
+        "{} batches accepted, {} refused for a line too long",
+        accepted.get(),
+        too_long.get()
+    );
+    assert!(accepted.get() > 0, "no batch reached the receiver");
+    assert!(too_long.get() > 0, "no batch with a line over 256 KiB");
 }
 
 #[test]

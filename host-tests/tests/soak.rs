@@ -1,17 +1,21 @@
 //! Soak: events through a client with the spool on while the receiver is
 //! stopped and restarted at random (seeded, bounded) intervals. Every event
-//! arrives at least once; duplicates are bounded by the interrupted
-//! requests; the stats add up; memory stays bounded while the receiver is
-//! down. `cargo test` runs 5,000 events; the full soak is
+//! arrives at least once, although some answers are lost on purpose (the
+//! push stored, the 204 never sent); every duplicate comes in a request
+//! received again byte for byte (a resend after a lost answer), at least one
+//! per lost answer and no more than lost answers plus receiver stops; the
+//! stats add up; memory stays bounded while
+//! the receiver is down. `cargo test` runs 5,000 events; the full soak is
 //! `SOAK_EVENTS=100000 cargo test --release -p host-tests --test soak -- --nocapture`.
 
 mod common;
 
 use common::*;
 use metrics_host::bindings::WitError;
-use metrics_host::receiver::Receiver;
+use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{ClientConfig, Error, RetryPolicy, SpoolConfig};
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,7 +29,14 @@ struct Flapper {
     addr: SocketAddr,
     current: Option<Receiver>,
     received: Vec<(String, i64)>,
+    /// Each distinct request body received, by hash (the bodies themselves
+    /// would hold every line twice): how many times, and its events.
+    bodies: HashMap<u64, (usize, usize)>,
     stops: usize,
+    /// Whether the current receiver stores its first push and never answers
+    /// it (a lost 204), and how many such answers were really lost.
+    losing: bool,
+    lost_answers: usize,
     /// RSS when the receiver last went down, and the most it grew while down
     /// (when only the client, and its spool, can be growing).
     down_since_kib: u64,
@@ -35,7 +46,14 @@ struct Flapper {
 impl Flapper {
     async fn stop(&mut self) {
         if let Some(rx) = self.current.take() {
+            if std::mem::take(&mut self.losing) && rx.push_count() > 0 {
+                self.lost_answers += 1;
+            }
             for p in rx.stop().await {
+                let mut h = DefaultHasher::new();
+                p.body.hash(&mut h);
+                let events = p.streams.iter().map(|s| s.entries.len()).sum();
+                self.bodies.entry(h.finish()).or_insert((0, events)).0 += 1;
                 for s in p.streams {
                     let name = s.label("event").unwrap().to_string();
                     self.received
@@ -102,7 +120,10 @@ async fn nothing_is_lost_while_the_receiver_flaps() {
         addr,
         current: None,
         received: Vec::new(),
+        bodies: HashMap::new(),
         stops: 0,
+        losing: false,
+        lost_answers: 0,
         down_since_kib: 0,
         down_growth_kib: 0,
     }));
@@ -121,6 +142,13 @@ async fn nothing_is_lost_while_the_receiver_flaps() {
                     f.stop().await;
                 } else {
                     f.start().await;
+                    // Every third restart stores its first push but loses
+                    // the answer: the client must send it again. (Each
+                    // costs the client a timeout, so not every restart.)
+                    if f.stops % 3 == 1 {
+                        f.current.as_ref().unwrap().script([Reply::LostAnswer]);
+                        f.losing = true;
+                    }
                 }
             }
         })
@@ -185,9 +213,16 @@ async fn nothing_is_lost_while_the_receiver_flaps() {
         .filter(|i| !seen.contains_key(&(format!("s{}", i % STREAMS), *i as i64)))
         .count();
     let duplicates: usize = seen.values().map(|n| n - 1).sum();
+    // A resend after a lost answer is the same bytes again: the requests
+    // received more than once, and the events they carried each extra time.
+    let resent_requests: usize = f.bodies.values().map(|(n, _)| n - 1).sum();
+    let resent_events: usize = f.bodies.values().map(|(n, events)| (n - 1) * events).sum();
     println!(
         "soak: {total} events in {:.1} s, receiver stopped {} times, {calls_spooled} calls spooled; \
-         stats: sent {} spooled {} replayed {} retries {} requests {}; duplicates {duplicates}; \
+         stats: sent {} spooled {} replayed {} retries {} requests {}; \
+         {} requests accepted, {resent_requests} of them again, with {resent_events} events; \
+         {} answers lost on purpose; \
+         {duplicates} duplicate events; \
          RSS {} MiB at start, {} MiB at most (every received line is kept in this process); \
          it grew at most {} KiB while the receiver was down",
         started.elapsed().as_secs_f64(),
@@ -197,15 +232,30 @@ async fn nothing_is_lost_while_the_receiver_flaps() {
         stats.replayed_events,
         stats.retries,
         stats.requests,
+        f.bodies.len() + resent_requests,
+        f.lost_answers,
         rss_start / 1024,
         rss_max / 1024,
         f.down_growth_kib
     );
     assert_eq!(missing, 0, "every event arrived at least once");
+    // The client sends one request at a time, so a stop interrupts at most
+    // one, whose answer it then never gets; and each answer lost on purpose
+    // leaves one stored push the client must send again.
     assert!(
-        duplicates <= f.stops,
-        "{duplicates} duplicates, {} interrupted requests at most",
-        f.stops
+        resent_requests <= f.stops + f.lost_answers,
+        "{resent_requests} requests received again, {} interrupted at most",
+        f.stops + f.lost_answers
+    );
+    assert!(
+        resent_requests >= f.lost_answers,
+        "{resent_requests} requests received again after {} lost answers",
+        f.lost_answers
+    );
+    assert!(f.lost_answers >= 1, "an answer was really lost");
+    assert_eq!(
+        duplicates, resent_events,
+        "every duplicate event came in a request received again"
     );
     assert_eq!(stats.spool_events, 0);
     assert_eq!(

@@ -21,6 +21,7 @@ use hyper_util::rt::TokioIo;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -33,6 +34,8 @@ pub const PUSH_PATH: &str = "/loki/api/v1/push";
 struct State {
     pushes: Vec<Push>,
     requests: usize,
+    /// When each request's head arrived (not kept by a null receiver).
+    arrivals: Vec<Instant>,
     connections: usize,
     script: VecDeque<Reply>,
     default: Option<Reply>,
@@ -161,6 +164,12 @@ impl Receiver {
         self.lock().requests
     }
 
+    /// When each request arrived, whatever the answer, in order: the gaps
+    /// are the client's waits between attempts.
+    pub fn arrivals(&self) -> Vec<Instant> {
+        self.lock().arrivals.clone()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         // A test that panicked while holding the lock already failed.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -180,7 +189,13 @@ async fn handle(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let lock = || state.lock().unwrap_or_else(|p| p.into_inner());
-    lock().requests += 1;
+    {
+        let mut s = lock();
+        s.requests += 1;
+        if !s.null {
+            s.arrivals.push(Instant::now());
+        }
+    }
     if req.method() != http::Method::POST || req.uri().path() != PUSH_PATH {
         return Ok(answer(404, &[], b"404 page not found\n"));
     }

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use metrics_host::receiver::Receiver;
-use metrics_host::{ClientConfig, Entry};
+use metrics_host::{ClientConfig, CustomEvent, Entry, Event, FieldValue};
 
 #[tokio::test]
 async fn issue_events_is_one_request_grouped_into_sorted_streams() {
@@ -47,6 +47,38 @@ async fn issue_events_is_one_request_grouped_into_sorted_streams() {
     }
     // The entry timestamp is the event's own.
     assert_eq!(streams[0].entries[0].ts_ns, ((base + 1.0) * 1e9) as i64);
+}
+
+#[tokio::test]
+async fn a_stream_split_over_requests_goes_out_in_time_order() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = instance().await;
+    let cfg = ClientConfig {
+        use_event_timestamp: true,
+        batch_max_bytes: Some(1024),
+        ..config(&rx.url())
+    };
+    let c = inst.client(&cfg).await.unwrap();
+    let base = now_s() - 60.0;
+    // Two interleaved streams, each issued newest first, over ~60 lines of
+    // ~60 bytes: several requests.
+    let events: Vec<Event> = (0..60)
+        .map(|i| numbered(["alpha", "beta"][i % 2], i as i64, base - i as f64))
+        .collect();
+    inst.client_issue_events(c, &events).await.unwrap();
+    let pushes = rx.pushes();
+    assert!(pushes.len() >= 3, "{} requests", pushes.len());
+    for name in ["alpha", "beta"] {
+        // Across requests, in the order they arrived.
+        let ts: Vec<i64> = pushes
+            .iter()
+            .flat_map(|p| p.streams.iter())
+            .filter(|s| s.label("event") == Some(name))
+            .flat_map(|s| s.entries.iter().map(|e| e.ts_ns))
+            .collect();
+        assert_eq!(ts.len(), 30);
+        assert!(ts.windows(2).all(|w| w[0] <= w[1]), "{name}: {ts:?}");
+    }
 }
 
 #[tokio::test]
@@ -222,21 +254,40 @@ async fn large_batches_are_split_under_batch_max_bytes() {
 #[tokio::test]
 async fn a_413_splits_the_batch_in_two_and_retries_the_halves() {
     let rx = Receiver::start().await.unwrap();
-    rx.set_max_body(20_000);
+    // Each line carries 1000 bytes of padding, so a JSON body of k events is
+    // a little over 1000·k bytes: 3000 takes 2 events, never 4.
+    rx.set_max_body(3000);
     let mut inst = instance().await;
     let c = inst.client(&config(&rx.url())).await.unwrap();
-    let events: Vec<_> = (0..1000).map(|i| numbered("big", i, 1.0)).collect();
-    inst.client_issue_events(c, &events).await.unwrap();
-    let pushes = rx.pushes();
-    assert!(pushes.iter().all(|p| p.wire_bytes <= 20_000));
-    let seqs: Vec<i64> = rx
-        .streams()
-        .iter()
-        .flat_map(|s| s.entries.iter().map(|e| seq_of(&e.line)))
+    let events: Vec<_> = (0..8)
+        .map(|i| {
+            Event::Custom(CustomEvent {
+                name: "big".into(),
+                timestamp: 1.0,
+                fields: vec![
+                    ("seq".into(), FieldValue::Integer(i)),
+                    ("pad".into(), FieldValue::Text("x".repeat(1000))),
+                ],
+            })
+        })
         .collect();
-    assert_eq!(seqs, (0..1000).collect::<Vec<_>>());
-    // The refused attempts were made, then halves: more requests than pushes.
-    assert!(rx.requests() > pushes.len());
+    inst.client_issue_events(c, &events).await.unwrap();
+    // 8 is refused, then its first 4, whose halves go through, then the
+    // other 4 likewise: 3 refusals and 4 pushes of 2, in order.
+    let pushed: Vec<Vec<i64>> = rx
+        .pushes()
+        .iter()
+        .map(|p| {
+            p.streams
+                .iter()
+                .flat_map(|s| s.entries.iter().map(|e| seq_of(&e.line)))
+                .collect()
+        })
+        .collect();
+    assert_eq!(pushed, [[0, 1], [2, 3], [4, 5], [6, 7]]);
+    assert_eq!(rx.requests(), 7);
+    let stats = inst.stats(c).await.unwrap();
+    assert_eq!((stats.requests, stats.sent_events), (7, 8));
 }
 
 #[tokio::test]

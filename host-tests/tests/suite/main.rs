@@ -16,6 +16,7 @@ mod capabilities;
 mod conformance;
 mod dashboard;
 mod defaults;
+mod defaults_pinned;
 mod encodings;
 mod errors;
 mod faults;

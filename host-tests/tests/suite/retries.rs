@@ -5,7 +5,7 @@ use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
 use metrics_host::{ClientConfig, ClientHandle, Error, Instance, RetryPolicy};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 fn retrying(
     url: &str,
@@ -82,6 +82,68 @@ async fn a_429_with_retry_after_waits_that_long() {
     assert!(took >= Duration::from_millis(950), "{took:?}");
     assert!(took < Duration::from_secs(5), "{took:?}");
     assert_eq!(rx.requests(), 2);
+}
+
+/// `at` as an HTTP date (RFC 9110's IMF-fixdate), whole seconds, formatted
+/// here rather than by the `httpdate` the component uses.
+fn http_date(at: SystemTime) -> String {
+    let secs = at.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Days to a civil date (Howard Hinnant's `civil_from_days`).
+    let z = days + 719_468;
+    let (era, doe) = (z / 146_097, z % 146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    // 1970-01-01 was a Thursday.
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        months[month as usize - 1],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn http_dates_are_formatted_as_rfc_9110_says() {
+    // RFC 9110's own example, and a leap day.
+    let at = |secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    assert_eq!(http_date(at(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_eq!(http_date(at(951_782_400)), "Tue, 29 Feb 2000 00:00:00 GMT");
+    assert_eq!(http_date(at(0)), "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_as_an_http_date_waits_until_then() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = instance().await;
+    // Backoff alone would retry after 5 to 10 ms.
+    let c = inst
+        .client(&retrying(&rx.url(), 10, 10, 5, Some(10_000)))
+        .await
+        .unwrap();
+    // Dates have whole seconds: 2 s ahead, truncated, is 1 to 2 s away.
+    let at = SystemTime::now() + Duration::from_secs(2);
+    rx.script([Reply::status(503, "ring unhealthy").with_header("Retry-After", &http_date(at))]);
+    inst.client_issue_event(c, &one_of_each()[0]).await.unwrap();
+    let arrivals = rx.arrivals();
+    assert_eq!(arrivals.len(), 2);
+    let gap = arrivals[1] - arrivals[0];
+    // 1 s less the few ms between scripting and the client reading the
+    // answer; at most 2 s, with slack for a loaded machine.
+    assert!(
+        gap >= Duration::from_millis(900) && gap < Duration::from_secs(3),
+        "retried after {gap:?}"
+    );
+    assert_eq!(inst.stats(c).await.unwrap().retries, 1);
 }
 
 #[tokio::test]
