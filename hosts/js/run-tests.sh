@@ -9,4 +9,5 @@ cd "$(dirname "$0")"
 # component import only wasi:* interfaces, never jco-std.
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build
+npm run --silent typecheck
 npm test
