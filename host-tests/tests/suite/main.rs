@@ -23,6 +23,7 @@ mod faults;
 mod file_sink;
 mod fixtures;
 mod labels;
+mod logql;
 mod retries;
 mod senders;
 mod spool;
