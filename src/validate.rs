@@ -44,7 +44,7 @@ pub fn event(event: &Event) -> Result<(), Error> {
             seconds("duration", e.duration)
         }
         Event::Custom(e) => {
-            custom_name("name", &e.name)?;
+            custom_name(&e.name).map_err(|why| invalid_event("name", why))?;
             if BUILTIN_EVENTS.contains(&e.name.as_str()) {
                 return Err(invalid_event(
                     "name",
@@ -53,14 +53,15 @@ pub fn event(event: &Event) -> Result<(), Error> {
             }
             seconds("timestamp", e.timestamp)?;
             for (i, (key, value)) in e.fields.iter().enumerate() {
-                let at = format!("fields[{i}]");
-                custom_name(&at, key)?;
+                // Formatted only for an error: this runs for every field.
+                let at = || format!("fields[{i}]");
+                custom_name(key).map_err(|why| invalid_event(at(), why))?;
                 if key == "timestamp" || key == "event" {
-                    return Err(invalid_event(at, format!("key `{key}` is reserved")));
+                    return Err(invalid_event(at(), format!("key `{key}` is reserved")));
                 }
                 // Quadratic, but field lists are short and this allocates nothing.
                 if e.fields[..i].iter().any(|(k, _)| k == key) {
-                    return Err(invalid_event(at, format!("duplicate key `{key}`")));
+                    return Err(invalid_event(at(), format!("duplicate key `{key}`")));
                 }
                 if let FieldValue::Number(n) = value
                     && !n.is_finite()
@@ -119,14 +120,14 @@ fn count(field: &str, value: i64) -> Result<(), Error> {
     }
 }
 
-/// snake_case: `[a-z][a-z0-9_]*`, 1 to `MAX_NAME_LEN` bytes.
-fn custom_name(field: &str, name: &str) -> Result<(), Error> {
+/// snake_case: `[a-z][a-z0-9_]*`, 1 to `MAX_NAME_LEN` bytes. `Err`: why not.
+fn custom_name(name: &str) -> Result<(), String> {
     let bytes = name.as_bytes();
     // Length first, so a huge name is never copied into the error message.
     if bytes.len() > MAX_NAME_LEN {
-        return Err(invalid_event(
-            field,
-            format!("{} bytes is longer than {MAX_NAME_LEN}", bytes.len()),
+        return Err(format!(
+            "{} bytes is longer than {MAX_NAME_LEN}",
+            bytes.len()
         ));
     }
     let ok_first = bytes.first().is_some_and(u8::is_ascii_lowercase);
@@ -134,10 +135,7 @@ fn custom_name(field: &str, name: &str) -> Result<(), Error> {
         .iter()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_');
     if !ok_first || !ok_rest {
-        return Err(invalid_event(
-            field,
-            format!("{} must match [a-z][a-z0-9_]*", quoted(name)),
-        ));
+        return Err(format!("{} must match [a-z][a-z0-9_]*", quoted(name)));
     }
     Ok(())
 }
