@@ -19,6 +19,9 @@ pub enum Fault {
     ResetDuringResponse,
     /// Never answer; keep the connection open.
     Hang,
+    /// Accept the connection and never read from it: a large request body
+    /// fills the socket buffers and the upload stalls.
+    NeverReads,
     /// Send `head` at once, then `rest` one byte per `every`.
     Slow {
         head: Vec<u8>,
@@ -92,6 +95,9 @@ impl Drop for FaultyServer {
 }
 
 async fn serve(mut tcp: TcpStream, fault: Fault, counters: &Counters) -> std::io::Result<()> {
+    if let Fault::NeverReads = fault {
+        std::future::pending::<()>().await;
+    }
     read_request(&mut tcp).await?;
     counters.requests.fetch_add(1, Ordering::SeqCst);
     match fault {
@@ -102,7 +108,7 @@ async fn serve(mut tcp: TcpStream, fault: Fault, counters: &Counters) -> std::io
             tokio::time::sleep(Duration::from_millis(20)).await;
             tcp.set_zero_linger()
         }
-        Fault::Hang => {
+        Fault::Hang | Fault::NeverReads => {
             std::future::pending::<()>().await;
             Ok(())
         }

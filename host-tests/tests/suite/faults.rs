@@ -6,7 +6,7 @@ use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::faulty::{Fault, FaultyServer};
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{Auth, ClientConfig, Error, Instance, Stats};
+use metrics_host::{Auth, ClientConfig, CustomEvent, Error, Event, FieldValue, Instance, Stats};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "fault-Secret-pw-41";
@@ -128,6 +128,41 @@ async fn accepts_and_never_answers() {
     let (r, took) = issue(&mut inst, &server.url(), 1000).await;
     assert!(matches!(component_error(r), WitError::Timeout(1000)));
     about(took, 1000);
+}
+
+#[tokio::test]
+async fn never_reads_a_large_upload() {
+    // 12.5 MiB in one request: more than the socket buffers take, so the
+    // upload itself stalls, and the timeout must hold while writing.
+    let server = FaultyServer::start(Fault::NeverReads).await.unwrap();
+    let mut inst = instance().await;
+    let c = inst
+        .client(&ClientConfig {
+            batch_max_bytes: Some(100 << 20),
+            ..cfg(&server.url(), 1000, Auth::Bearer(TOKEN.into()))
+        })
+        .await
+        .unwrap();
+    let events: Vec<Event> = (0..64)
+        .map(|i| {
+            Event::Custom(CustomEvent {
+                name: "big".into(),
+                timestamp: 1.0,
+                fields: vec![
+                    ("seq".into(), FieldValue::Integer(i)),
+                    ("pad".into(), FieldValue::Text("x".repeat(200 * 1024))),
+                ],
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let r = inst.client_issue_events(c, &events).await;
+    let took = started.elapsed();
+    let e = component_error(r);
+    assert_no_secret(&format!("{e:?}"), &[TOKEN.to_string()]);
+    assert!(matches!(e, WitError::Timeout(1000)), "{e:?}");
+    about(took, 1000);
+    still_works(&mut inst).await;
 }
 
 #[tokio::test]

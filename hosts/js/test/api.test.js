@@ -84,6 +84,25 @@ test('config defaults: labels, headers, encoding, entry time, one request per ev
   assert.ok(ts >= startNs && ts <= endNs, 'the entry time is the time of the call');
 });
 
+test('a large batch arrives whole', async () => {
+  // About 1 MiB of lines in one request: the component writes the body in
+  // the large pieces the shim's stream permits, not 4 KiB ones.
+  const pad = 'x'.repeat(10_000);
+  const c = await client();
+  c.issueEvents(
+    Array.from({ length: 100 }, (_, i) => new CustomEvent({ name: 'big', timestamp: i, fields: { seq: BigInt(i), pad } })),
+  );
+  c.close();
+  const { accepted } = await receiver.recorded();
+  assert.equal(accepted.length, 1);
+  const lines = accepted[0].streams[0].lines.map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.seq),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.ok(lines.every((l) => l.pad === pad));
+});
+
 test('useEventTimestamp: the entry time is the event timestamp', async () => {
   const c = await client({ useEventTimestamp: true });
   c.issueEvent(installed());

@@ -23,6 +23,7 @@ from runner_metrics import (
     RunnerInstalled,
     RunnerStart,
     RunnerStop,
+    Text,
 )
 
 INSTALLED = RunnerInstalled(timestamp=1700000000.25, flavor="small", duration=12)
@@ -84,6 +85,19 @@ def test_issue_entries_carries_metadata_after_the_configs(host, receiver):
         c.issue_entries([Entry(INSTALLED, metadata=[("job_id", "42")]), Entry(INSTALLED)])
     (push,) = receiver.pushes
     assert push.streams[0].metadata == [[("host", "runner-7"), ("job_id", "42")], [("host", "runner-7")]]
+
+
+def test_a_large_batch_arrives_whole(host, receiver):
+    # About 1 MiB of lines in one request: the component writes the body in
+    # the large pieces the host's stream permits, not 4 KiB ones.
+    pad = "x" * 10_000
+    events = [CustomEvent(name="big", timestamp=i, fields=[("seq", Integer(i)), ("pad", Text(pad))]) for i in range(100)]
+    with client(host, receiver) as c:
+        c.issue_events(events)
+    (push,) = receiver.pushes
+    lines = [json.loads(line) for line in push.streams[0].lines]
+    assert [line["seq"] for line in lines] == list(range(100))
+    assert all(line["pad"] == pad for line in lines)
 
 
 def test_batching_buffers_until_flush_and_close_flushes(host, receiver):
