@@ -9,7 +9,7 @@ use crate::deliver::{self, Deadline, Failure};
 use crate::encode::BodyKind;
 use crate::error::{describe, spooled, storage};
 use crate::sink;
-use crate::spool::Evicted;
+use crate::spool::{Evicted, Oldest};
 use std::ops::Range;
 
 /// The state of one flush: once delivery has failed for good, the rest of
@@ -87,17 +87,24 @@ impl Inner {
         let attempts = self.settings.retry.max_attempts;
         loop {
             let (f, body) = match spool.oldest() {
-                Ok(Some(next)) => next,
-                Ok(None) => return,
-                // A batch that cannot be read (deleted, unreadable) would
-                // block every later one: count it lost and go on.
-                Err(e) => {
-                    if let Some(f) = spool.pop_front() {
-                        self.stats.dropped_undeliverable += u64::from(f.events);
-                    }
-                    self.stats.last_error =
-                        Some(format!("a spooled batch was lost: {}", describe(&e)));
+                Ok(Oldest::Batch(f, body)) => (f, body),
+                Ok(Oldest::Empty) => return,
+                // Deleted behind the client's back: waiting cannot bring it
+                // back, and it must not block the batches behind it.
+                Ok(Oldest::Gone(f)) => {
+                    spool.pop_front();
+                    self.stats.dropped_undeliverable += u64::from(f.events);
+                    self.stats.last_error = Some(format!(
+                        "a spooled batch of {} events was deleted before its replay",
+                        f.events
+                    ));
                     continue;
+                }
+                // There but unreadable for now (permissions, I/O): keep it
+                // and everything behind it; `max-age-ms` bounds the wait.
+                Err(e) => {
+                    run.down = Some(e);
+                    return;
                 }
             };
             match deliver::push(

@@ -26,6 +26,16 @@ pub struct Spooled {
     pub bytes: u64,
 }
 
+/// What the front of the spool holds.
+#[derive(Debug)]
+pub enum Oldest {
+    Empty,
+    /// The oldest batch and its bytes.
+    Batch(Spooled, Vec<u8>),
+    /// The oldest batch's file was deleted behind the client's back.
+    Gone(Spooled),
+}
+
 /// Events dropped to keep within the bounds.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Evicted {
@@ -134,14 +144,18 @@ impl Spool {
         }
     }
 
-    /// The oldest batch and its bytes.
-    pub fn oldest(&self) -> Result<Option<(Spooled, Vec<u8>)>, Error> {
+    /// The oldest batch and its bytes. An `Err` is a file that exists but
+    /// cannot be read now (permissions, I/O): it is kept.
+    pub fn oldest(&self) -> Result<Oldest, Error> {
         let Some(f) = self.files.front() else {
-            return Ok(None);
+            return Ok(Oldest::Empty);
         };
         let path = self.path(f);
-        let body = fs::read(&path).map_err(|e| storage(&path.to_string_lossy(), e))?;
-        Ok(Some((f.clone(), body)))
+        match fs::read(&path) {
+            Ok(body) => Ok(Oldest::Batch(f.clone(), body)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Oldest::Gone(f.clone())),
+            Err(e) => Err(storage(&path.to_string_lossy(), e)),
+        }
     }
 
     /// Forget the oldest batch (delivered, or refused for good).

@@ -70,7 +70,7 @@ fuzz_target!(|data: &[u8]| {
         .decompress_vec(&encoder.body)
         .expect("snappy");
     let request =
-        <runner_metrics::encode::protobuf::messages::PushRequest as prost::Message>::decode(raw.as_slice())
+        <runner_metrics::encode::protobuf::PushRequest as prost::Message>::decode(raw.as_slice())
             .expect("protobuf");
     assert_eq!(request.streams[0].entries[0].line, text);
 });

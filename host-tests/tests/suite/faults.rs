@@ -213,9 +213,9 @@ async fn a_100_mib_body_is_not_read_in_full() {
     let r = rejected(r);
     assert_eq!(r.status, 500);
     assert_eq!(r.body, "x".repeat(1024));
-    // The guest reads at most 64 KiB of each answer; the pool hands it over
-    // in hyper's frames (at most 400 KiB, its largest read buffer), so two
-    // answers pull well under 1 MiB. Reading all would be 200 MiB.
+    // The guest stops reading at 64 KiB of each answer; the pool hands it
+    // over in hyper's frames (at most 400 KiB, its largest read buffer), so
+    // two answers pull well under 1 MiB. Reading all would be 200 MiB.
     let read = host.response_body_bytes().expect("the pooled sender");
     println!("100 MiB body: the guests read {read} bytes");
     assert!(read < 1024 * 1024, "the guests read {read} bytes");
