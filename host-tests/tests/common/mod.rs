@@ -134,6 +134,22 @@ pub fn numbered(name: &str, seq: i64, timestamp: f64) -> Event {
     })
 }
 
+/// A custom event `big` carrying `seq` and `pad` bytes of padding, to make
+/// lines (and bodies) of a known size.
+pub fn padded(seq: i64, pad: usize) -> Event {
+    Event::Custom(metrics_host::CustomEvent {
+        name: "big".into(),
+        timestamp: 1.0,
+        fields: vec![
+            ("seq".into(), metrics_host::FieldValue::Integer(seq)),
+            (
+                "pad".into(),
+                metrics_host::FieldValue::Text("x".repeat(pad)),
+            ),
+        ],
+    })
+}
+
 /// The `seq` field of a line written for `numbered`.
 pub fn seq_of(line: &str) -> i64 {
     let v: serde_json::Value = serde_json::from_str(line).expect("line is JSON");

@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use metrics_host::receiver::Receiver;
-use metrics_host::{ClientConfig, CustomEvent, Entry, Event, FieldValue};
+use metrics_host::{ClientConfig, Entry, Event};
 
 #[tokio::test]
 async fn issue_events_is_one_request_grouped_into_sorted_streams() {
@@ -259,18 +259,7 @@ async fn a_413_splits_the_batch_in_two_and_retries_the_halves() {
     rx.set_max_body(3000);
     let mut inst = instance().await;
     let c = inst.client(&config(&rx.url())).await.unwrap();
-    let events: Vec<_> = (0..8)
-        .map(|i| {
-            Event::Custom(CustomEvent {
-                name: "big".into(),
-                timestamp: 1.0,
-                fields: vec![
-                    ("seq".into(), FieldValue::Integer(i)),
-                    ("pad".into(), FieldValue::Text("x".repeat(1000))),
-                ],
-            })
-        })
-        .collect();
+    let events: Vec<_> = (0..8).map(|i| padded(i, 1000)).collect();
     inst.client_issue_events(c, &events).await.unwrap();
     // 8 is refused, then its first 4, whose halves go through, then the
     // other 4 likewise: 3 refusals and 4 pushes of 2, in order.

@@ -4,20 +4,13 @@
 use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Push, Receiver, Reply};
-use metrics_host::{ClientConfig, CustomEvent, Event, FieldValue};
+use metrics_host::{ClientConfig, Event};
 use std::time::Duration;
 
 /// A custom event whose line is a little over 100 KiB (Loki takes lines up
 /// to 256 KiB).
 fn large(seq: i64) -> Event {
-    Event::Custom(CustomEvent {
-        name: "large".into(),
-        timestamp: 1.0,
-        fields: vec![
-            ("seq".into(), FieldValue::Integer(seq)),
-            ("pad".into(), FieldValue::Text("x".repeat(100 * 1024))),
-        ],
-    })
+    padded(seq, 100 * 1024)
 }
 
 fn entries(p: &Push) -> usize {
@@ -176,12 +169,7 @@ async fn spool_max_bytes_is_64_mib() {
     assert!(spooled(inst.client_issue_event(c, &one_of_each()[0]).await));
     assert_eq!(inst.stats(c).await.unwrap().dropped.spool_full, 0);
     // ...an 8 KiB one does not: the oldest batch goes.
-    let big = Event::Custom(CustomEvent {
-        name: "big".into(),
-        timestamp: 1.0,
-        fields: vec![("pad".into(), FieldValue::Text("x".repeat(8192)))],
-    });
-    assert!(spooled(inst.client_issue_event(c, &big).await));
+    assert!(spooled(inst.client_issue_event(c, &padded(0, 8192)).await));
     let stats = inst.stats(c).await.unwrap();
     assert_eq!((stats.dropped.spool_full, stats.spool_events), (7, 2));
 }

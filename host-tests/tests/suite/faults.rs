@@ -6,7 +6,7 @@ use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::faulty::{Fault, FaultyServer};
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{Auth, ClientConfig, CustomEvent, Error, Event, FieldValue, Instance, Stats};
+use metrics_host::{Auth, ClientConfig, Error, Instance, Stats};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "fault-Secret-pw-41";
@@ -143,18 +143,7 @@ async fn never_reads_a_large_upload() {
         })
         .await
         .unwrap();
-    let events: Vec<Event> = (0..64)
-        .map(|i| {
-            Event::Custom(CustomEvent {
-                name: "big".into(),
-                timestamp: 1.0,
-                fields: vec![
-                    ("seq".into(), FieldValue::Integer(i)),
-                    ("pad".into(), FieldValue::Text("x".repeat(200 * 1024))),
-                ],
-            })
-        })
-        .collect();
+    let events: Vec<_> = (0..64).map(|i| padded(i, 200 * 1024)).collect();
     let started = Instant::now();
     let r = inst.client_issue_events(c, &events).await;
     let took = started.elapsed();

@@ -160,41 +160,38 @@ impl Matcher {
     }
 }
 
-/// The pipeline ends at the range (`[1h]`) outside quotes and `${...}`.
-fn pipeline(text: &str) -> &str {
-    let mut quote = None;
-    let mut depth = 0;
-    for (i, c) in text.char_indices() {
+/// The characters of `text` outside quotes and `${...}`, with their byte
+/// offsets: where the pipeline's own syntax is.
+fn top_level(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut quote, mut depth) = (None, 0);
+    text.char_indices().filter(move |&(_, c)| {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '`') => quote = Some(c),
             (None, '{') => depth += 1,
             (None, '}') => depth -= 1,
-            (None, '[') if depth == 0 => return &text[..i],
-            _ => {}
+            (None, _) => return depth == 0,
         }
-    }
-    text
+        false
+    })
 }
 
-/// Split at `sep` where it is outside quotes and `${...}`.
+/// The pipeline ends at the range (`[1h]`).
+fn pipeline(text: &str) -> &str {
+    match top_level(text).find(|&(_, c)| c == '[') {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+/// Split at each top-level `sep`.
 fn split_outside_quotes(text: &str, sep: char) -> Vec<&str> {
     let mut parts = Vec::new();
-    let (mut quote, mut depth, mut start) = (None, 0, 0);
-    for (i, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '`') => quote = Some(c),
-            (None, '{') => depth += 1,
-            (None, '}') => depth -= 1,
-            (None, c) if c == sep && depth == 0 => {
-                parts.push(&text[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
+    let mut start = 0;
+    for (i, _) in top_level(text).filter(|&(_, c)| c == sep) {
+        parts.push(&text[start..i]);
+        start = i + 1;
     }
     parts.push(&text[start..]);
     parts

@@ -22,6 +22,16 @@ fn addr(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
+/// The spool's batch files under the preopened `dir`, oldest first.
+fn spool_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("spool"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
 /// `(stream, seq)` of every line the receiver got, in arrival order.
 fn arrived(rx: &Receiver) -> Vec<(String, i64)> {
     rx.streams()
@@ -308,11 +318,7 @@ async fn a_spool_file_that_cannot_be_read_is_counted_and_skipped() {
         assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
     }
     // Someone deletes the oldest batch behind the client's back.
-    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("spool"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
+    let files = spool_files(dir.path());
     assert_eq!(files.len(), 3);
     std::fs::remove_file(&files[0]).unwrap();
 
@@ -348,11 +354,7 @@ async fn a_spool_file_that_cannot_be_read_now_is_kept_with_those_behind_it() {
     }
     // The oldest batch's name now holds a directory: reading it fails, but
     // not because it is gone (the tests run as root, so a chmod would not do).
-    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("spool"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
+    let files = spool_files(dir.path());
     let aside = dir.path().join("aside");
     std::fs::rename(&files[0], &aside).unwrap();
     std::fs::create_dir(&files[0]).unwrap();
