@@ -73,6 +73,16 @@ pub fn conformance_cases() -> Vec<Case> {
         .collect()
 }
 
+/// `ours` (under the repository) is the file `shared` (under `../shared`),
+/// unchanged, when `../shared` is there to compare with.
+pub fn assert_copy_is_current(ours: &str, shared: &str) {
+    let shared = repo_root().join("../shared").join(shared);
+    if let Ok(upstream) = std::fs::read(&shared) {
+        let copy = std::fs::read(repo_root().join(ours)).unwrap();
+        assert!(copy == upstream, "{ours} differs from {}", shared.display());
+    }
+}
+
 /// A port with nothing listening on it.
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

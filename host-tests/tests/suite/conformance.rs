@@ -73,15 +73,10 @@ fn case_lines_carry_the_input_values() {
 /// The copy in this repository is the shared conformance file, unchanged.
 #[test]
 fn conformance_copy_is_current() {
-    let shared = repo_root().join("../shared/conformance/runner-events.jsonl");
-    if let Ok(upstream) = std::fs::read(&shared) {
-        let ours = std::fs::read(repo_root().join("conformance/runner-events.jsonl")).unwrap();
-        assert!(
-            ours == upstream,
-            "conformance/ differs from {}",
-            shared.display()
-        );
-    }
+    assert_copy_is_current(
+        "conformance/runner-events.jsonl",
+        "conformance/runner-events.jsonl",
+    );
 }
 
 /// Floats Python writes with an exponent (`1e+20`) may differ only in

@@ -111,13 +111,8 @@ async fn every_dashboard_query_reads_the_lines() {
 /// The copy in this repository is the shared reference, unchanged.
 #[test]
 fn dashboard_copy_is_current() {
-    let shared = repo_root().join("../shared/reference/dashboard-logql.tsv");
-    if let Ok(upstream) = std::fs::read(&shared) {
-        let ours = std::fs::read(repo_root().join("conformance/dashboard-logql.tsv")).unwrap();
-        assert!(
-            ours == upstream,
-            "conformance/ differs from {}",
-            shared.display()
-        );
-    }
+    assert_copy_is_current(
+        "conformance/dashboard-logql.tsv",
+        "reference/dashboard-logql.tsv",
+    );
 }

@@ -4,7 +4,7 @@
 use crate::common::*;
 use metrics_host::bindings::WitError;
 use metrics_host::receiver::{Receiver, Reply};
-use metrics_host::{ClientConfig, Error, RetryPolicy, SpoolConfig};
+use metrics_host::{ClientConfig, ClientHandle, Error, Instance, RetryPolicy, SpoolConfig};
 use std::net::SocketAddr;
 
 fn spool_config(port: u16, max_bytes: Option<u64>, max_age_ms: Option<u64>) -> ClientConfig {
@@ -20,6 +20,26 @@ fn spool_config(port: u16, max_bytes: Option<u64>, max_age_ms: Option<u64>) -> C
 
 fn addr(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// A client whose spool holds three batches of one event (seq 0, 1, 2) in
+/// stream `s`, sent while nothing listened on `port`.
+struct Spooled3 {
+    dir: tempfile::TempDir,
+    port: u16,
+    inst: Instance,
+    c: ClientHandle,
+}
+
+async fn spooled_3() -> Spooled3 {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let mut inst = instance_with_dir(dir.path()).await;
+    let c = inst.client(&spool_config(port, None, None)).await.unwrap();
+    for i in 0..3 {
+        assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
+    }
+    Spooled3 { dir, port, inst, c }
 }
 
 /// The spool's batch files under the preopened `dir`, oldest first.
@@ -247,13 +267,13 @@ async fn batches_older_than_max_age_are_dropped_and_counted() {
 
 #[tokio::test]
 async fn a_replay_refused_for_good_is_dropped_and_the_rest_continue() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = closed_port();
-    let mut inst = instance_with_dir(dir.path()).await;
-    let c = inst.client(&spool_config(port, None, None)).await.unwrap();
-    for i in 0..3 {
-        assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
-    }
+    let Spooled3 {
+        // Kept alive: the spool lives in it.
+        dir: _dir,
+        port,
+        mut inst,
+        c,
+    } = spooled_3().await;
     let rx = Receiver::start_on(addr(port)).await.unwrap();
     rx.script([Reply::status(400, "entry out of order")]);
     inst.flush(c).await.unwrap();
@@ -310,13 +330,12 @@ async fn a_replay_is_retried_before_the_call_spools_its_own_events() {
 
 #[tokio::test]
 async fn a_spool_file_that_cannot_be_read_is_counted_and_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = closed_port();
-    let mut inst = instance_with_dir(dir.path()).await;
-    let c = inst.client(&spool_config(port, None, None)).await.unwrap();
-    for i in 0..3 {
-        assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
-    }
+    let Spooled3 {
+        dir,
+        port,
+        mut inst,
+        c,
+    } = spooled_3().await;
     // Someone deletes the oldest batch behind the client's back.
     let files = spool_files(dir.path());
     assert_eq!(files.len(), 3);
@@ -345,13 +364,12 @@ async fn a_spool_file_that_cannot_be_read_is_counted_and_skipped() {
 
 #[tokio::test]
 async fn a_spool_file_that_cannot_be_read_now_is_kept_with_those_behind_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = closed_port();
-    let mut inst = instance_with_dir(dir.path()).await;
-    let c = inst.client(&spool_config(port, None, None)).await.unwrap();
-    for i in 0..3 {
-        assert_spooled(inst.client_issue_event(c, &numbered("s", i, 1.0)).await, 1);
-    }
+    let Spooled3 {
+        dir,
+        port,
+        mut inst,
+        c,
+    } = spooled_3().await;
     // The oldest batch's name now holds a directory: reading it fails, but
     // not because it is gone (the tests run as root, so a chmod would not do).
     let files = spool_files(dir.path());
