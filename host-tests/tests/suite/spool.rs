@@ -329,7 +329,7 @@ async fn a_replay_is_retried_before_the_call_spools_its_own_events() {
 }
 
 #[tokio::test]
-async fn a_spool_file_that_cannot_be_read_is_counted_and_skipped() {
+async fn a_deleted_spool_file_is_counted_and_skipped() {
     let Spooled3 {
         dir,
         port,
