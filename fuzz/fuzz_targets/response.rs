@@ -3,8 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use runner_metrics::Error;
-use runner_metrics::retry::{self, Attempt, Decision};
+use runner_metrics::deliver::attempt::rejection;
+use runner_metrics::deliver::retry::{self, Attempt, Decision};
+use runner_metrics::error::Error;
+use runner_metrics::redact::Secrets;
 use std::time::{Duration, SystemTime};
 
 fuzz_target!(|data: &[u8]| {
@@ -37,15 +39,19 @@ fuzz_target!(|data: &[u8]| {
         }
         Decision::GiveUp => {}
     }
-    match runner_metrics::error::rejected(status, body, retry_after_ms) {
-        Error::Rejected(r) => {
-            assert_eq!(r.status, status);
+    match rejection(status, body, retry_after_ms, &Secrets::default()) {
+        Error::Rejected {
+            status: s,
+            body: text,
+            ..
+        } => {
+            assert_eq!(s, status);
             // The first KiB: exactly, when it is UTF-8.
             let prefix = &body[..body.len().min(1024)];
-            if let Ok(text) = std::str::from_utf8(prefix) {
-                assert_eq!(r.body, text);
+            if let Ok(exact) = std::str::from_utf8(prefix) {
+                assert_eq!(text, exact);
             }
-            assert!(r.body.chars().count() <= 1024);
+            assert!(text.chars().count() <= 1024);
         }
         other => panic!("{other:?}"),
     }

@@ -1,19 +1,16 @@
-"""Issue one runner_start event: python example.py [push URL] (default: Promtail on localhost:3100)."""
+"""Issue one runner_start event through a Client: python example.py [push URL]
+(default: Promtail on localhost:3100)."""
 
 import sys
 import time
 
-from runner_metrics import Client, Config, MetricsError, RetryPolicy, RunnerStart
+from runner_metrics import Client, MetricsError, RunnerStart
 
-config = Config(
-    endpoint=sys.argv[1] if len(sys.argv) > 1 else None,
-    labels=[("juju_unit", "github-runner/0")],
-    retry=RetryPolicy(max_attempts=3),
-)
+settings = {"endpoint": sys.argv[1]} if len(sys.argv) > 1 else {}
 event = RunnerStart(
     timestamp=time.time(), flavor="small", workflow="CI", repo="octo/hello", github_event="push", idle=3.5
 )
-with Client(config) as client:
+with Client(labels=[("juju_unit", "github-runner/0")], max_attempts=3, **settings) as client:
     try:
         client.issue_event(event)
     except MetricsError as e:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the Python host's tests: makes .venv with the pinned requirements (once,
-# and again when requirements.txt changes), builds the component, runs pytest.
-# Extra arguments go to pytest. Needs python3 >= 3.10 and a Rust toolchain.
+# Runs the Python host's tests: makes .venv with the pinned
+# requirements-test.txt (once, and again when it changes), builds the
+# component and the shared test receiver, and runs pytest with the package on
+# its path (pyproject.toml). Extra arguments go to pytest. Needs python3 >=
+# 3.10 and the Rust toolchain with the wasm32-wasip2 target.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -11,11 +13,16 @@ if [ ! -x .venv/bin/python ]; then
         || { echo "run-tests.sh: $python is older than 3.10" >&2; exit 1; }
     "$python" -m venv .venv
 fi
-if ! cmp -s requirements.txt .venv/requirements.installed; then
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-    cp requirements.txt .venv/requirements.installed
+if ! cmp -s requirements-test.txt .venv/requirements.installed; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+    cp requirements-test.txt .venv/requirements.installed
 fi
 
-RUNNER_METRICS_WASM=$(../../scripts/build-component)
-export RUNNER_METRICS_WASM
+# The host crate's build script builds the component and its
+# test-extra-option build; the receiver is the one every suite shares.
+(
+    cd ../..
+    cargo build --quiet --locked -p runner-metrics-host
+    cargo build --quiet --locked -p runner-metrics-testkit --bin runner-metrics-receiver
+)
 exec .venv/bin/python -m pytest -q "$@"

@@ -1,32 +1,22 @@
-// Loads the transpiled component and makes instances of it.
-//
-// `jco transpile --instantiation sync` leaves instantiation to us, so each
-// instance gets its own WASI imports: no environment variables, no arguments,
-// and only the directories its client config names. (The default transpile
-// output would share preview2-shim's process-wide state, which hands the guest
-// the whole `process.env`.) HTTP, clocks and stdio still come from
-// preview2-shim, whose I/O runs in one worker thread per process.
+// Loads the component that `jco transpile` turned into generated/ and makes
+// instances of it, each with WASI imports of its own:
+// - no environment variables and no arguments (preview2-shim's defaults
+//   would hand the guest all of `process.env`);
+// - only the directories it is given, each seen at its own host path, and
+//   writable (preopens.js);
+// - HTTP, clocks and stdio from preview2-shim, whose I/O runs in one worker
+//   thread per process, with its HTTP error codes made wasmtime's
+//   (http-errors.js).
 
 import { readdir, readFile } from 'node:fs/promises';
-import { filesystem } from '@bytecodealliance/preview2-shim';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
 import { instantiate as instantiateComponent } from '../generated/runner-metrics.js';
-
-// preview2-shim 0.26 refuses every `open-at` whose flags include
-// `mutate-directory`, and wasi-libc (so Rust's std) sets that flag on every
-// open for writing, as wasi-filesystem suggests for POSIX compatibility. The
-// shim has no read-only directories, so the flag would grant nothing: drop it,
-// or the file sink and the spool could never write a file. This changes the
-// shim for the whole process, and only this refusal.
-const { Descriptor } = filesystem.types;
-const openAt = Descriptor.prototype.openAt;
-Descriptor.prototype.openAt = function (pathFlags, path, openFlags, flags) {
-  return openAt.call(this, pathFlags, path, openFlags, { ...flags, mutateDirectory: false });
-};
+import { withWasiErrorCodes } from './http-errors.js';
+import { writablePreopens } from './preopens.js';
 
 const GENERATED = new URL('../generated/', import.meta.url);
 
-// Compile every core module once, at import, off the critical path of calls.
+// Compiled once, when the package is imported, rather than on a first call.
 const coreModules = new Map(
   await Promise.all(
     (await readdir(GENERATED))
@@ -42,21 +32,21 @@ const coreModules = new Map(
 export const testing = { wrapImports: null };
 
 /**
- * A new instance of the component, able to reach `dirs` (absolute host
+ * A new instance of the component that can reach `dirs` (absolute host
  * paths, each seen by the guest at the same path).
  *
  * @param {string[]} dirs
  * @returns the component's exports: `{events, promtail}`
  */
-export function instantiate(dirs = []) {
+export function instantiate(dirs) {
   const shim = new WASIShim({
-    sandbox: {
-      preopens: Object.fromEntries(dirs.map((dir) => [dir, dir])),
-      env: {},
-      args: [],
-    },
+    sandbox: { preopens: Object.fromEntries(dirs.map((dir) => [dir, dir])), env: {}, args: [] },
   });
-  const imports = shim.getImportObject();
+  const shimImports = shim.getImportObject();
+  const imports = withWasiErrorCodes({
+    ...shimImports,
+    'wasi:filesystem/preopens': writablePreopens(shimImports['wasi:filesystem/preopens']),
+  });
   return instantiateComponent(
     (name) => coreModules.get(name),
     testing.wrapImports ? testing.wrapImports(imports) : imports,

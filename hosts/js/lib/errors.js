@@ -1,72 +1,27 @@
-// The one error type of the package: the WIT `error` variant as a JS Error.
-
-/** How each WIT case's payload becomes properties, and its message. */
-const CASES = {
-  'invalid-event': {
-    props: ({ field, reason }) => ({ field, reason }),
-    message: (e) => `invalid event: ${e.field}: ${e.reason}`,
-  },
-  'invalid-config': {
-    props: ({ field, reason }) => ({ field, reason }),
-    message: (e) => `invalid config: ${e.field}: ${e.reason}`,
-  },
-  transport: {
-    props: ({ code, detail }) => ({ code, detail: detail ?? null }),
-    message: (e) =>
-      `transport failure: ${e.code}` + (e.detail === null ? '' : ` (${e.detail})`),
-  },
-  timeout: {
-    props: (timeoutMs) => ({ timeoutMs }),
-    message: (e) => `no answer within ${e.timeoutMs} ms`,
-  },
-  rejected: {
-    // u64 arrives as a BigInt; a delay in ms always fits a Number.
-    props: ({ status, body, retryAfterMs }) => ({
-      status,
-      body,
-      retryAfterMs: retryAfterMs === undefined ? null : Number(retryAfterMs),
-    }),
-    message: (e) => `the receiver answered ${e.status}: ${e.body.trimEnd()}`,
-  },
-  storage: {
-    props: ({ path, detail }) => ({ path, detail }),
-    message: (e) => `storage failure: ${e.path}: ${e.detail}`,
-  },
-  spooled: {
-    props: ({ events, cause }) => ({ events, cause }),
-    message: (e) => `${e.events} events spooled after: ${e.cause}`,
-  },
-};
+// The package's two errors: MetricsError, one case of the WIT `error`
+// variant, whose text is rendered here and nowhere else; and ComponentTrap.
 
 /**
- * A call failed. `case` is the WIT `error` case in kebab-case; the payload's
- * fields are properties (`field`, `reason`, `status`, `body`, `retryAfterMs`,
- * `code`, `detail`, `path`, `events`, `cause`, `timeoutMs`). The component
- * never puts a credential in a payload, so neither the properties nor the
- * message ever hold one.
+ * A call failed. `case` is the WIT `error` case (kebab-case) and `payload`
+ * its payload as the wrapper returns values (camelCase keys, 64-bit integers
+ * as Numbers, `none` as null). The message is the case's one text
+ * (docs/errors.md), the same as the component's `stats.last-error`. No
+ * payload holds a credential, so neither does the message.
  */
 export class MetricsError extends Error {
-  /**
-   * @param {string} witCase a case of the WIT `error` variant
-   * @param {unknown} payload that case's payload, as jco lifts it
-   */
   constructor(witCase, payload) {
-    const kind = CASES[witCase];
-    if (!kind) throw new TypeError(`not a WIT error case: ${witCase}`);
-    const props = kind.props(payload);
-    super(kind.message(props));
+    super(render(witCase, payload));
     this.name = 'MetricsError';
     this.case = witCase;
-    Object.assign(this, props);
+    this.payload = payload;
   }
 }
 
 /**
- * A call into the component trapped. The contract says no input makes it
- * trap, so this is a bug in the component or the host. The instance was
- * thrown away: the next call runs in a fresh one (a `Client` makes its guest
- * client again there, with its config). What the old instance buffered, and
- * its stats, are lost. The WebAssembly error is `cause`.
+ * A call into the component trapped (a bug: no input makes it trap) or could
+ * not be made. The instance was replaced: the next call runs in a fresh one,
+ * and what the old one buffered, and its stats, are gone. `cause` is the
+ * WebAssembly error.
  */
 export class ComponentTrap extends Error {
   constructor(cause) {
@@ -75,29 +30,30 @@ export class ComponentTrap extends Error {
   }
 }
 
-/**
- * Runs `fn`, turning the component's error results into MetricsError and a
- * trap into ComponentTrap, after `onTrap()` has dropped the instance: a
- * trapped instance is left mid-call and must not be entered again.
- *
- * jco throws a `ComponentError` for the `err` of a `result`, with the WIT
- * `error` variant (`{tag, val}`) as its `payload`, and a
- * `WebAssembly.RuntimeError` for a trap. Anything else (a TypeError from
- * lowering a value of the wrong type, before the guest runs) passes through
- * unchanged.
- */
-export function translateErrors(fn, onTrap = () => {}) {
-  try {
-    return fn();
-  } catch (e) {
-    const variant = e?.payload;
-    if (variant && Object.hasOwn(CASES, variant.tag)) {
-      throw new MetricsError(variant.tag, variant.val);
+/** What Rust's `str::trim_end` removes (Unicode White_Space); `trimEnd` differs on U+0085 and U+FEFF. */
+const TRAILING_WHITESPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/u;
+
+/** The one text of an error case, exactly as docs/errors.md states it. */
+function render(witCase, p) {
+  switch (witCase) {
+    case 'invalid-event':
+      return `invalid event: ${p.field}: ${p.reason}`;
+    case 'invalid-config':
+      return `invalid config: ${p.field}: ${p.reason}`;
+    case 'transport':
+      return `transport failure: ${p.code}${p.detail === null ? '' : ` (${p.detail})`}`;
+    case 'timeout':
+      return `no answer within ${p} ms`;
+    case 'rejected': {
+      const retry = p.retryAfterMs === null ? '' : ` (retry after ${p.retryAfterMs} ms)`;
+      const body = p.body.replace(TRAILING_WHITESPACE, '');
+      return `the receiver answered ${p.status}${retry}${body === '' ? '' : `: ${body}`}`;
     }
-    if (e instanceof WebAssembly.RuntimeError) {
-      onTrap();
-      throw new ComponentTrap(e);
-    }
-    throw e;
+    case 'storage':
+      return `storage failure: ${p.path}: ${p.detail}`;
+    case 'spooled':
+      return `${p.events} events spooled after: ${p.cause}`;
+    default:
+      throw new TypeError(`not a case of the WIT error variant: ${String(witCase)}`);
   }
 }

@@ -1,33 +1,27 @@
-// The wrapper's API: errors, stats, config defaults, batching, the file sink
-// and the spool, against the built component over real HTTP.
+// The wrapper's API against the built component over real HTTP: Client
+// options (every setting, generically), encodings, stats, close, LogFile,
+// the spool, and the module-level issueEvent.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  Client,
-  CustomEvent,
-  MetricsError,
-  Reconciliation,
-  RunnerInstalled,
-  issueEvent,
-  issueEvents,
-} from '../index.js';
-import { Receiver, closedEndpoint } from './support/receiver.js';
+import { Client, LogFile, MetricsError, issueEvent } from '../index.js';
+import { SETTERS } from '../lib/wit.js';
+import { Receiver } from './support/receiver-process.js';
 
-const installed = (fields = {}) =>
-  new RunnerInstalled({ timestamp: 1700000000.25, flavor: 'small', duration: 12, ...fields });
+const installed = (timestamp = 1700000000.25) => ({
+  tag: 'runner-installed',
+  val: { timestamp, flavor: 'small', duration: 12 },
+});
 const INSTALLED_LINE =
   '{"timestamp":1700000000.25,"event":"runner_installed","flavor":"small","duration":12.0}';
 
 let receiver;
-let closed;
 let tmp;
 before(async () => {
   receiver = await Receiver.start();
-  closed = await closedEndpoint();
   tmp = mkdtempSync(join(tmpdir(), 'runner-metrics-js-'));
 });
 after(async () => {
@@ -36,9 +30,9 @@ after(async () => {
 });
 
 /** A client of the test receiver that tries once, after resetting the receiver. */
-async function client(config = {}, replies = []) {
+async function client(options = {}, replies = []) {
   await receiver.reset(replies);
-  return new Client({ endpoint: receiver.url, retry: { maxAttempts: 1 }, ...config });
+  return new Client({ endpoint: receiver.url, maxAttempts: 1, ...options });
 }
 
 /** The MetricsError `fn` throws. */
@@ -46,56 +40,146 @@ function metricsError(fn) {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof MetricsError, `not a MetricsError: ${e}`);
-    assert.ok(e instanceof Error);
+    assert.ok(e instanceof MetricsError, `not a MetricsError: ${e?.stack ?? e}`);
     assert.equal(e.name, 'MetricsError');
     return e;
   }
   assert.fail('no error thrown');
 }
 
-test('config defaults: labels, headers, encoding, entry time, one request per event', async () => {
-  await receiver.reset();
-  const c = new Client({ endpoint: receiver.url, tenant: null, auth: undefined, spool: null });
-  const startNs = BigInt(Date.now()) * 1_000_000n;
-  c.issueEvent(installed());
-  c.issueEvent(installed());
-  const endNs = BigInt(Date.now() + 1) * 1_000_000n;
-  c.close();
-  const { accepted } = await receiver.recorded();
-  assert.equal(accepted.length, 2);
-  const [{ headers, streams }] = accepted;
-  assert.equal(headers['content-type'], 'application/json');
-  for (const absent of ['content-encoding', 'authorization', 'x-scope-orgid']) {
-    assert.equal(headers[absent], undefined, absent);
-  }
-  assert.equal(streams.length, 1);
-  const [{ timestamps, ...stream }] = streams;
-  assert.deepEqual(stream, {
-    labels: [
-      ['job', 'metrics'],
-      ['event', 'runner_installed'],
-    ],
-    lines: [INSTALLED_LINE],
-    metadata: [[]],
+test('an unknown option is a TypeError naming it and listing the options', () => {
+  const keys = SETTERS.map(([, key]) => key).join(', ');
+  assert.throws(() => new Client({ timeout: 5 }), {
+    name: 'TypeError',
+    message: `unknown Client option "timeout"; the options are: ${keys}`,
   });
-  assert.equal(timestamps.length, 1);
-  const ts = BigInt(timestamps[0]);
-  assert.ok(ts >= startNs && ts <= endNs, 'the entry time is the time of the call');
+  assert.throws(() => new Client({ 'timeout-ms': 5 }), {
+    name: 'TypeError',
+    message: /"timeout-ms" \(the key is timeoutMs\)/,
+  });
+  assert.throws(() => new Client({ max_attempts: 5 }), {
+    name: 'TypeError',
+    message: /"max_attempts" \(the key is maxAttempts\)/,
+  });
+  assert.throws(() => new Client('http://localhost:3100'), { name: 'TypeError' });
 });
 
-test('a large batch arrives whole', async () => {
-  // About 1 MiB of lines in one request: the component writes the body in
-  // the large pieces the shim's stream permits, not 4 KiB ones.
-  const pad = 'x'.repeat(10_000);
-  const c = await client();
-  c.issueEvents(
-    Array.from({ length: 100 }, (_, i) => new CustomEvent({ name: 'big', timestamp: i, fields: { seq: BigInt(i), pad } })),
+test('a value the setter refuses is an invalid-config MetricsError from the constructor', () => {
+  const e = metricsError(() => new Client({ endpoint: 'ftp://localhost/loki/api/v1/push' }));
+  assert.equal(e.case, 'invalid-config');
+  assert.equal(e.payload.field, 'endpoint');
+  assert.equal(e.message, `invalid config: endpoint: ${e.payload.reason}`);
+  const later = metricsError(() => new Client({ minBackoffMs: 2000, maxBackoffMs: 1000 }));
+  assert.equal(later.payload.field, 'max-backoff-ms');
+});
+
+test('every setting is applied, through its setter', async () => {
+  const spool = join(tmp, 'every-spool');
+  const every = {
+    endpoint: receiver.url,
+    labels: [['juju_unit', 'github-runner/0']],
+    timeoutMs: 2000,
+    encoding: 'json',
+    tenant: 'team-a',
+    auth: { tag: 'bearer', val: 'tok-123' },
+    headers: [['x-source', 'runner']],
+    structuredMetadata: [['host', 'runner-7']],
+    useEventTimestamp: true,
+    batchMaxEvents: 2,
+    batchMaxBytes: 1 << 20,
+    maxLineBytes: 1 << 18,
+    maxAttempts: 2,
+    minBackoffMs: 1,
+    maxBackoffMs: 2,
+    deadlineMs: 10_000,
+    spool,
+    spoolMaxBytes: 1n << 20n,
+    spoolMaxAgeMs: 60_000,
+  };
+  // A setting added to the WIT must be added here too.
+  assert.deepEqual(
+    Object.keys(every),
+    SETTERS.map(([, key]) => key),
   );
+  await receiver.reset([{ status: 503 }]);
+  const c = new Client(every);
+  // Whole seconds of late: the receiver, as Loki, refuses entries far behind.
+  const now = Math.floor(Date.now() / 1000);
+  c.issueEvent(installed(now));
+  assert.equal(c.stats().bufferedEvents, 1);
+  c.issueEvent(installed(now + 1));
+  const stats = c.stats();
   c.close();
-  const { accepted } = await receiver.recorded();
-  assert.equal(accepted.length, 1);
-  const lines = accepted[0].streams[0].lines.map((l) => JSON.parse(l));
+  assert.equal(stats.retries, 1, 'retried once (max-attempts 2)');
+  assert.ok(existsSync(spool), 'the spool directory was made');
+  const [push] = await receiver.pushes();
+  assert.equal(push.headers.authorization, 'Bearer tok-123');
+  assert.equal(push.headers['x-scope-orgid'], 'team-a');
+  assert.equal(push.headers['x-source'], 'runner');
+  const [stream] = push.streams;
+  assert.deepEqual(stream.labels, [
+    ['job', 'metrics'],
+    ['juju_unit', 'github-runner/0'],
+    ['event', 'runner_installed'],
+  ]);
+  assert.deepEqual(
+    stream.entries.map((e) => [e.ts_ns, e.metadata]),
+    [
+      [`${now}000000000`, [['host', 'runner-7']]],
+      [`${now + 1}000000000`, [['host', 'runner-7']]],
+    ],
+  );
+});
+
+for (const encoding of ['json', 'json-gzip', 'protobuf']) {
+  test(`encoding ${encoding}: the same streams, with a Content-Length and not chunked`, async () => {
+    const c = await client({ encoding });
+    c.issue([
+      { event: installed(), metadata: [['job_id', '42']] },
+      {
+        event: {
+          tag: 'custom',
+          val: { name: 'image_built', timestamp: 2, fields: [['ok', { tag: 'boolean', val: true }]] },
+        },
+        metadata: [],
+      },
+    ]);
+    c.close();
+    const [push] = await receiver.pushes();
+    assert.equal(push.content_type, encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json');
+    assert.equal(push.content_encoding, encoding === 'json-gzip' ? 'gzip' : null);
+    assert.equal(push.content_length, push.body_bytes);
+    assert.equal(push.chunked, false);
+    assert.deepEqual(
+      push.streams.map((s) => [s.labels.at(-1)[1], s.entries.map((e) => [e.line, e.metadata])]),
+      [
+        ['runner_installed', [[INSTALLED_LINE, [['job_id', '42']]]]],
+        ['image_built', [['{"timestamp":2.0,"event":"image_built","ok":true}', []]]],
+      ],
+    );
+  });
+}
+
+test('a 1 MiB batch arrives whole', async () => {
+  const pad = 'x'.repeat(10_000);
+  const c = await client({ batchMaxBytes: 4 << 20 });
+  const event = (i) => ({
+    tag: 'custom',
+    val: {
+      name: 'big',
+      timestamp: i,
+      fields: [
+        ['seq', { tag: 'integer', val: i }],
+        ['pad', { tag: 'text', val: pad }],
+      ],
+    },
+  });
+  c.issue(Array.from({ length: 100 }, (_, i) => ({ event: event(i), metadata: [] })));
+  c.close();
+  const pushes = await receiver.pushes();
+  assert.equal(pushes.length, 1);
+  assert.equal(pushes[0].content_length, pushes[0].body_bytes);
+  const lines = pushes[0].streams[0].entries.map((e) => JSON.parse(e.line));
   assert.deepEqual(
     lines.map((l) => l.seq),
     Array.from({ length: 100 }, (_, i) => i),
@@ -103,304 +187,151 @@ test('a large batch arrives whole', async () => {
   assert.ok(lines.every((l) => l.pad === pad));
 });
 
-test('useEventTimestamp: the entry time is the event timestamp', async () => {
-  const c = await client({ useEventTimestamp: true });
-  c.issueEvent(installed());
-  c.close();
-  const { accepted } = await receiver.recorded();
-  // Within a microsecond: an f64 of Unix seconds is not exact to the nanosecond.
-  const ts = BigInt(accepted[0].streams[0].timestamps[0]);
-  const off = ts - 1700000000250000000n;
-  assert.ok(off > -1000n && off < 1000n, `${ts}`);
-});
-
-test('invalid-event: field and reason; nothing sent; the client still works', async () => {
-  const c = await client();
-  const e = metricsError(() => c.issueEvent(installed({ duration: -1 })));
-  assert.equal(e.case, 'invalid-event');
-  assert.equal(e.field, 'duration');
-  assert.match(e.reason, /finite and >= 0/);
-  assert.equal(e.message, `invalid event: duration: ${e.reason}`);
-  assert.equal((await receiver.recorded()).attempts, 0);
-
-  c.issueEvent(installed());
-  c.close();
-  assert.equal((await receiver.recorded()).accepted.length, 1);
-});
-
-test('a batch names the bad event, whether the component or the wrapper refuses it', () => {
-  const e = metricsError(() => issueEvents([installed(), installed({ duration: NaN })]));
-  assert.equal(e.case, 'invalid-event');
-  assert.equal(e.field, 'events[1].duration');
-
-  const fractional = new Reconciliation({
-    timestamp: 1,
-    flavor: 'small',
-    crashedRunners: 1.5,
-    idleRunners: 0,
-    activeRunners: 0,
-    expectedRunners: 0,
-    duration: 1,
-  });
-  const w = metricsError(() => issueEvents([installed(), installed(), fractional]));
-  assert.equal(w.case, 'invalid-event');
-  assert.equal(w.field, 'events[2].crashed_runners');
-});
-
-test('module-level issueEvent validates before sending', () => {
-  const e = metricsError(() => issueEvent(installed({ timestamp: Infinity })));
-  assert.equal(e.case, 'invalid-event');
-  assert.equal(e.field, 'timestamp');
-});
-
-test('counts take Numbers or BigInts', async () => {
-  const c = await client();
-  const reconciliation = (counts) =>
-    new Reconciliation({ timestamp: 1, flavor: 'small', duration: 1.5, ...counts });
-  c.issueEvent(reconciliation({ crashedRunners: 1, idleRunners: 2n, activeRunners: 3, expectedRunners: 4n }));
-  c.close();
-  const { accepted } = await receiver.recorded();
-  assert.equal(
-    accepted[0].streams[0].lines[0],
-    '{"timestamp":1.0,"event":"reconciliation","flavor":"small","crashed_runners":1,' +
-      '"idle_runners":2,"active_runners":3,"expected_runners":4,"duration":1.5}',
+test('stats: every counter a Number, lastError null until an error, then its text', async () => {
+  const c = await client({ batchMaxEvents: 3, maxAttempts: 2, minBackoffMs: 1, maxBackoffMs: 1 }, [
+    { status: 503 },
+    { status: 200, body: 'ok' },
+    { status: 400, body: 'entry out of order\n' },
+  ]);
+  const fresh = c.stats();
+  assert.equal(fresh.lastError, null);
+  assert.deepEqual(fresh.dropped, { spoolFull: 0, spoolExpired: 0, rejected: 0, undeliverable: 0 });
+  c.issue([
+    { event: installed(), metadata: [] },
+    { event: installed(), metadata: [] },
+  ]);
+  assert.equal(c.stats().bufferedEvents, 2);
+  c.flush();
+  const stats = c.stats();
+  assert.deepEqual(
+    [stats.sentEvents, stats.requests, stats.retries, stats.acceptedNot204, stats.bufferedEvents],
+    [2, 2, 1, 1, 0],
   );
-});
-
-test('custom field values: JS values and the WIT form', async () => {
-  const c = await client();
-  c.issueEvent(
-    new CustomEvent({
-      name: 'image_built',
-      timestamp: 2,
-      fields: { a: true, b: 'x', c: 5n, d: 1.5, e: { integer: 6 }, f: { number: 12 } },
-    }),
-  );
-  c.close();
-  const { accepted } = await receiver.recorded();
-  assert.equal(
-    accepted[0].streams[0].lines[0],
-    '{"timestamp":2.0,"event":"image_built","a":true,"b":"x","c":5,"d":1.5,"e":6,"f":12.0}',
-  );
-});
-
-test('not an event, or a field of the wrong type: TypeError, and the instance still works', async () => {
-  const c = await client();
-  assert.throws(() => c.issueEvent({ duration: 1 }), TypeError);
-  assert.throws(() => c.issueEvent(installed({ flavor: undefined })), TypeError);
+  for (const [key, value] of Object.entries(stats)) {
+    if (key !== 'dropped' && key !== 'lastError') assert.equal(typeof value, 'number', key);
+  }
   c.issueEvent(installed());
+  const e = metricsError(() => c.flush());
+  assert.equal(e.message, 'the receiver answered 400: entry out of order');
+  assert.deepEqual(e.payload, { status: 400, body: 'entry out of order\n', retryAfterMs: null });
+  assert.equal(c.stats().lastError, e.message);
+  assert.equal(c.stats().dropped.rejected, 1);
   c.close();
-  assert.equal((await receiver.recorded()).accepted.length, 1);
 });
 
-test('invalid-config: from the component, from the wrapper, unknown fields', () => {
-  const zero = metricsError(() => new Client({ timeoutMs: 0 }));
-  assert.equal(zero.case, 'invalid-config');
-  assert.equal(zero.field, 'timeout_ms');
-  assert.equal(zero.message, `invalid config: timeout_ms: ${zero.reason}`);
-
-  // A negative u32 would wrap to 4294967295 in the bindings.
-  const negative = metricsError(() => new Client({ retry: { maxAttempts: -1 } }));
-  assert.equal(negative.case, 'invalid-config');
-  assert.equal(negative.field, 'retry.max_attempts');
-
-  const unknown = metricsError(() => new Client({ timeout: 5 }));
-  assert.equal(unknown.case, 'invalid-config');
-  assert.equal(unknown.field, 'timeout');
-});
-
-test('credentials never appear in errors or stats', async () => {
+test('the client works after every error; a secret in an answer is redacted', async () => {
   const secret = 'sekrit-Zq9';
-  const bad = metricsError(
-    () => new Client({ auth: { bearer: `${secret}\n` }, headers: [['x-token', secret]] }),
+  const c = await client({ auth: { tag: 'basic', val: { user: 'u', password: secret } } }, [
+    { status: 401, body: `bad password ${secret}` },
+    { status: 429, headers: { 'Retry-After': '2' }, body: 'slow down' },
+  ]);
+  const denied = metricsError(() => c.issueEvent(installed()));
+  assert.deepEqual(denied.payload, { status: 401, body: 'bad password <redacted>', retryAfterMs: null });
+  const limited = metricsError(() => c.issueEvent(installed()));
+  assert.equal(limited.message, 'the receiver answered 429 (retry after 2000 ms): slow down');
+  assert.equal(
+    metricsError(() =>
+      c.issueEvent({ tag: 'runner-installed', val: { timestamp: -1, flavor: 's', duration: 1 } }),
+    ).case,
+    'invalid-event',
   );
-  assert.equal(bad.case, 'invalid-config');
-  assert.ok(!JSON.stringify({ ...bad, message: bad.message }).includes(secret));
-
-  const c = await client(
-    { auth: { basic: { user: 'u', password: secret } }, tenant: 't' },
-    [{ status: 401, body: 'no' }],
-  );
-  const rejected = metricsError(() => c.issueEvent(installed()));
-  assert.equal(rejected.status, 401);
+  c.issueEvent(installed());
   const stats = c.stats();
   c.close();
-  for (const text of [rejected.message, JSON.stringify(rejected), JSON.stringify(stats)]) {
+  assert.equal((await receiver.pushes()).length, 1);
+  for (const text of [denied.message, JSON.stringify(denied.payload), JSON.stringify(stats)]) {
     assert.ok(!text.includes(secret), text);
   }
 });
 
-test('rejected: status, body and Retry-After; the client still works', async () => {
-  const c = await client({}, [
-    { status: 429, headers: { 'Retry-After': '2' }, body: 'slow down' },
-    { status: 400, body: 'entry out of order' },
-  ]);
-  const limited = metricsError(() => c.issueEvent(installed()));
-  assert.equal(limited.case, 'rejected');
-  assert.deepEqual(
-    { status: limited.status, body: limited.body, retryAfterMs: limited.retryAfterMs },
-    { status: 429, body: 'slow down', retryAfterMs: 2000 },
-  );
-  const refused = metricsError(() => c.issueEvent(installed()));
-  assert.deepEqual(
-    { status: refused.status, body: refused.body, retryAfterMs: refused.retryAfterMs },
-    { status: 400, body: 'entry out of order', retryAfterMs: null },
-  );
-  assert.equal(refused.message, 'the receiver answered 400: entry out of order');
-
-  c.issueEvent(installed());
-  c.close();
-  const { accepted, attempts } = await receiver.recorded();
-  assert.equal(attempts, 3);
-  assert.equal(accepted.length, 1);
-});
-
-test('transport: connection refused; stats count it; the client still works', () => {
-  const c = new Client({ endpoint: closed, retry: { maxAttempts: 1 } });
-  const e = metricsError(() => c.issueEvent(installed()));
-  assert.equal(e.case, 'transport');
-  assert.equal(e.code, 'connection-refused');
-  assert.ok(e.detail === null || typeof e.detail === 'string');
-  assert.match(e.message, /^transport failure: connection-refused/);
-
-  const stats = c.stats();
-  assert.equal(stats.dropped.undeliverable, 1);
-  assert.equal(stats.lastError, 'transport failure: connection-refused');
-  assert.equal(metricsError(() => c.issueEvent(installed({ duration: -1 }))).case, 'invalid-event');
-  c.flush();
-  c.close();
-});
-
-test('timeout: a receiver that never answers is given up on after timeoutMs', async () => {
-  const c = await client({ timeoutMs: 500 }, [{ hang: true }]);
-  const start = Date.now();
-  const e = metricsError(() => c.issueEvent(installed()));
-  const elapsed = Date.now() - start;
-  assert.equal(e.case, 'timeout');
-  assert.equal(e.timeoutMs, 500);
-  assert.equal(e.message, 'no answer within 500 ms');
-  assert.ok(elapsed >= 450 && elapsed < 5000, `gave up after ${elapsed} ms`);
-
-  c.issueEvent(installed());
-  c.close();
-  assert.equal((await receiver.recorded()).accepted.length, 1);
-});
-
-test('timeout: an answer that trickles in is given up on after timeoutMs, by the component', async () => {
-  // The socket is never idle, so only the component's own deadline can fire.
-  const c = await client({ timeoutMs: 500 }, [{ status: 200, body: 'x'.repeat(40), trickleMs: 100 }]);
-  const start = Date.now();
-  const e = metricsError(() => c.issueEvent(installed()));
-  const elapsed = Date.now() - start;
-  c.close();
-  assert.equal(e.case, 'timeout');
-  assert.ok(elapsed >= 450 && elapsed < 5000, `gave up after ${elapsed} ms`);
-});
-
-test('stats: buffering, flush, retries, 2xx other than 204, as Numbers', async () => {
-  const c = await client(
-    { batchMaxEvents: 3, retry: { maxAttempts: 2, minBackoffMs: 1, maxBackoffMs: 1 } },
-    [{ status: 503 }, { status: 200, body: 'ok' }],
-  );
-  const fresh = c.stats();
-  assert.equal(fresh.lastError, null);
-  assert.ok(Object.values(fresh.dropped).every((n) => n === 0));
-
-  c.issueEvents([installed(), installed()]);
-  assert.equal(c.stats().bufferedEvents, 2);
-  assert.equal(c.stats().requests, 0);
-  c.flush();
-  const stats = c.stats();
-  c.close();
-  assert.deepEqual(
-    {
-      sentEvents: stats.sentEvents,
-      requests: stats.requests,
-      retries: stats.retries,
-      acceptedNot204: stats.acceptedNot204,
-      bufferedEvents: stats.bufferedEvents,
-    },
-    { sentEvents: 2, requests: 2, retries: 1, acceptedNot204: 1, bufferedEvents: 0 },
-  );
-  assert.ok(stats.sentBytes > 0);
-  for (const value of Object.values(stats).filter((v) => typeof v !== 'object')) {
-    assert.equal(typeof value, 'number');
-  }
-});
-
-test('close flushes the buffer; a closed client refuses calls; close is idempotent', async () => {
+test('close flushes the buffer; a closed client refuses calls; closing again does nothing', async () => {
   const c = await client({ batchMaxEvents: 10 });
   c.issueEvent(installed());
-  assert.equal((await receiver.recorded()).attempts, 0);
+  assert.equal((await receiver.requests()).requests, 0);
   c[Symbol.dispose]();
   c.close();
-  assert.equal((await receiver.recorded()).accepted.length, 1);
+  assert.deepEqual(
+    (await receiver.pushes())[0].streams[0].entries.map((e) => e.line),
+    [INSTALLED_LINE],
+  );
   assert.throws(() => c.issueEvent(installed()), { message: 'the client is closed' });
   assert.throws(() => c.stats(), { message: 'the client is closed' });
 });
 
-test('issueEntries: per-entry metadata after the config metadata', async () => {
-  const c = await client({ structuredMetadata: { host: 'runner-7' } });
-  c.issueEntries([
-    { event: installed(), metadata: [['job_id', '42']] },
-    { event: installed({ timestamp: 1700000001 }) },
-  ]);
-  c.close();
-  const { accepted } = await receiver.recorded();
-  assert.deepEqual(accepted[0].streams[0].metadata, [
-    [
-      ['host', 'runner-7'],
-      ['job_id', '42'],
-    ],
-    [['host', 'runner-7']],
-  ]);
+test('LogFile: lines appended, a relative path taken from the current directory', () => {
+  const file = join(tmp, 'github-runner-metrics.log');
+  const log = new LogFile(relative(process.cwd(), file));
+  log.write([installed(), installed()]);
+  log.write([installed()]);
+  assert.equal(readFileSync(file, 'utf8'), `${INSTALLED_LINE}\n`.repeat(3));
+  const e = metricsError(() =>
+    log.write([installed(), { tag: 'runner-installed', val: { timestamp: 1, flavor: 's', duration: NaN } }]),
+  );
+  assert.equal(e.payload.field, 'events[1].duration');
 });
 
-test('file sink: lines appended to the file, its directory given to the component', () => {
-  const file = join(tmp, 'github-runner-metrics.log');
-  const c = new Client({ sink: { file } });
-  c.issueEvents([installed(), installed()]);
-  c.issueEvent(installed());
-  c.close();
-  assert.equal(readFileSync(file, 'utf8'), `${INSTALLED_LINE}\n`.repeat(3));
+test('LogFile: a directory that is not there is a storage error naming the path', () => {
+  const file = join(tmp, 'missing', 'metrics.log');
+  let e;
+  try {
+    new LogFile(file).write([installed()]);
+  } catch (error) {
+    e = error;
+  }
+  assert.ok(e instanceof MetricsError, `${e}`);
+  assert.equal(e.case, 'storage');
+  assert.equal(e.payload.path, file);
 });
 
 test('spool: undelivered events are kept, then replayed by another client', async () => {
-  const dir = mkdtempSync(join(tmp, 'spool-'));
-  const down = new Client({ endpoint: closed, retry: { maxAttempts: 1 }, spool: { dir } });
+  const dir = join(tmp, 'spool');
+  const down = new Client({
+    endpoint: await receiver.fault('refused'),
+    maxAttempts: 1,
+    spool: relative(process.cwd(), dir),
+  });
   const e = metricsError(() => down.issueEvent(installed()));
   assert.equal(e.case, 'spooled');
-  assert.equal(e.events, 1);
-  assert.match(e.cause, /connection-refused/);
-  assert.equal(down.stats().spoolEvents, 1);
+  assert.equal(e.payload.events, 1);
+  assert.equal(e.payload.cause, 'transport failure: connection-refused');
+  assert.equal(e.message, '1 events spooled after: transport failure: connection-refused');
+  assert.equal(down.stats().spoolBatches, 1);
   down.close();
 
-  const up = await client({ spool: { dir, maxBytes: 1n << 20n, maxAgeMs: 60_000 } });
+  const up = await client({ spool: dir });
   up.flush();
   const stats = up.stats();
   up.close();
   assert.equal(stats.replayedEvents, 1);
-  assert.equal(stats.spoolEvents, 0);
-  const { accepted } = await receiver.recorded();
-  assert.deepEqual(accepted[0].streams[0].lines, [INSTALLED_LINE]);
+  assert.equal(stats.spoolBatches, 0);
+  assert.deepEqual(
+    (await receiver.pushes())[0].streams[0].entries.map((x) => x.line),
+    [INSTALLED_LINE],
+  );
 });
 
-test('module-level issueEvent: the default endpoint localhost:3100', async (t) => {
+test('issueEvent: the default endpoint, Promtail on 127.0.0.1:3100', async (t) => {
   let promtail;
   try {
     promtail = await Receiver.start({ port: 3100 });
   } catch (e) {
-    if (e.code === 'EADDRINUSE') return t.skip('port 3100 is in use');
-    throw e;
+    // Never a failure: the suite normally runs in `unshare -rn`, where the port is free.
+    t.skip(
+      `127.0.0.1:3100 cannot be bound here (${e.message}); run the suite in \`unshare -rn\` to cover it`,
+    );
+    return;
   }
   try {
     issueEvent(installed());
-    const { accepted } = await promtail.recorded();
-    assert.deepEqual(accepted[0].streams[0].labels, [
+    const [push] = await promtail.pushes();
+    assert.deepEqual(push.streams[0].labels, [
       ['job', 'metrics'],
       ['event', 'runner_installed'],
     ]);
-    assert.deepEqual(accepted[0].streams[0].lines, [INSTALLED_LINE]);
+    assert.deepEqual(
+      push.streams[0].entries.map((e) => e.line),
+      [INSTALLED_LINE],
+    );
   } finally {
     await promtail.close();
   }

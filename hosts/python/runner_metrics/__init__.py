@@ -1,95 +1,38 @@
-"""Issue GitHub runner metric events to Loki through the runner-metrics
-WebAssembly component, run by wasmtime-py.
+"""Issue GitHub self-hosted runner metric events to Loki through the
+runner-metrics WebAssembly component, run by wasmtime-py.
 
-The module-level functions are the Python runner manager's ``issue_event``:
-the default config (``http://localhost:3100/loki/api/v1/push``, 5 s, one
-attempt). A ``Client`` is for services: its own config, batching, retries, a
-spool and statistics. Every failure the component reports is a
-``MetricsError``.
+``issue_event(event)`` is the Python runner manager's: Promtail's default
+endpoint, one attempt. A ``Client(**settings)`` is for services: its own
+settings, batching, retries, a spool and statistics. ``LogFile(path)`` writes
+the metrics log Promtail tails. Every failure the component reports is a
+``MetricsError``. The event, setting and statistics types mirror wit/, from
+which they are generated.
 """
 
-from typing import Iterable
-
+from . import _generated
+from ._generated import *  # noqa: F403 (the WIT's types; their list is _generated.__all__)
+from ._generated import VERSION as __version__
+from ._generated import Event
 from .client import Client
-from .config import (
-    Auth,
-    BasicAuth,
-    Bearer,
-    Config,
-    Encoding,
-    FileSink,
-    PushSink,
-    RetryPolicy,
-    Sink,
-    SpoolConfig,
-)
 from .errors import ComponentTrap, MetricsError
-from .events import (
-    Boolean,
-    CodeInformation,
-    CustomEvent,
-    Entry,
-    Event,
-    FieldValue,
-    Integer,
-    Number,
-    Reconciliation,
-    RunnerInstalled,
-    RunnerStart,
-    RunnerStop,
-    Text,
-)
 from .host import Host, default_host
-from .stats import Dropped, Stats
+from .log_file import LogFile
 
 
 def issue_event(event: Event) -> None:
-    """Issue one event with the default config."""
+    """The WIT ``issue-event``: one event to Promtail's default endpoint, in
+    one attempt (see wit/promtail.wit), from the default ``Host``."""
     default_host().issue_event(event)
 
 
-def issue_events(events: Iterable[Event]) -> None:
-    """Issue several events in one request with the default config."""
-    default_host().issue_events(events)
-
-
-def issue_entries(entries: Iterable[Entry]) -> None:
-    """Like ``issue_events``, with structured metadata per entry."""
-    default_host().issue_entries(entries)
-
-
 __all__ = [
-    "Auth",
-    "BasicAuth",
-    "Bearer",
-    "Boolean",
+    "__version__",
     "Client",
-    "CodeInformation",
     "ComponentTrap",
-    "Config",
-    "CustomEvent",
-    "Dropped",
-    "Encoding",
-    "Entry",
-    "Event",
-    "FieldValue",
-    "FileSink",
     "Host",
-    "Integer",
+    "LogFile",
     "MetricsError",
-    "Number",
-    "PushSink",
-    "Reconciliation",
-    "RetryPolicy",
-    "RunnerInstalled",
-    "RunnerStart",
-    "RunnerStop",
-    "Sink",
-    "SpoolConfig",
-    "Stats",
-    "Text",
     "default_host",
-    "issue_entries",
     "issue_event",
-    "issue_events",
+    *_generated.__all__,
 ]

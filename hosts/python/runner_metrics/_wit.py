@@ -1,71 +1,42 @@
-"""Convert between this package's Python values and wasmtime-py's component values.
+"""Lower this package's values to wasmtime-py's component values, and lift them back.
 
-wasmtime-py 50 lowers a value by the shape of the WIT type, with rules that are
-easy to get wrong by hand:
+One node per WIT type, built once per component by ``_contract`` from the
+generated tables and the types the component reports. Nodes check every value
+before wasmtime-py sees it, because wasmtime-py 50 would otherwise:
 
-- a record is any object with attributes named as the WIT fields (kebab-case);
-- a variant, option or result is its bare payload, unless two of its cases
-  lower from the same Python class: then it must be ``Variant(tag, payload)``.
-  So ``option<string>`` is ``None`` or a ``str``, but ``option<sink>`` is
-  ``Variant("none")`` or ``Variant("some", ...)``, because ``sink`` has a case
-  without payload, like ``none``;
-- ``f64`` must be a ``float`` (an ``int`` is refused) and integers are stored
-  into C fields of their width without any range check, so ``-1`` as a ``u32``
-  would silently become 4294967295.
+- store an ``int`` into a C field of the WIT width with no range check (``-1``
+  as a ``u32`` becomes 4294967295) and raise ``OverflowError`` past 64 bits;
+- raise ``UnicodeEncodeError``, whose ``object`` is the whole string (a
+  password), for a lone surrogate, which UTF-8 cannot encode;
+- refuse an ``int`` for an ``f64``.
 
-Both directions here walk the WIT type the component reports, so every one of
-these rules is applied from the type, never guessed from the value.
+A Python value of the wrong type is a ``TypeError``; a value of the right type
+that the WIT type cannot hold is ``Refused``, which the host turns into the
+``invalid-event`` or ``invalid-config`` error the component gives for a bad
+value. Neither ever quotes the value.
+
+Fields are named as the component names them (the WIT ``invalid-input.field``
+docs): in an event, by its JSON line (``entries[3].duration``,
+``fields[2].size_mb``); in a setting, by the setting, its variant cases and
+``name``/``value`` for the parts of a pair (``auth.basic.user``,
+``headers[0].value``). Each node is built knowing which way it names.
 """
 
-import dataclasses
 import enum
-from typing import Any, List, Optional, Tuple
+import re
+from collections.abc import Sequence
+from typing import Any
 
-from wasmtime.component import (
-    Bool,
-    EnumType,
-    F32,
-    F64,
-    ListType,
-    OptionType,
-    Record,
-    RecordType,
-    ResultType,
-    S8,
-    S16,
-    S32,
-    S64,
-    String,
-    TupleType,
-    U8,
-    U16,
-    U32,
-    U64,
-    ValType,
-    Variant,
-    VariantType,
-)
+from wasmtime.component import Record as WasmRecord
+from wasmtime.component import ResourceAny
+from wasmtime.component import Variant as WasmVariant
 
-_INT_RANGES = {
-    U8: (0, 2**8 - 1),
-    U16: (0, 2**16 - 1),
-    U32: (0, 2**32 - 1),
-    U64: (0, 2**64 - 1),
-    S8: (-(2**7), 2**7 - 1),
-    S16: (-(2**15), 2**15 - 1),
-    S32: (-(2**31), 2**31 - 1),
-    S64: (-(2**63), 2**63 - 1),
-}
-
-Cases = List[Tuple[str, Optional[ValType]]]
+# UTF-8 cannot encode these; wasmtime-py would raise with the string inside.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class OutOfRange(ValueError):
-    """A value of the right Python type that the WIT type cannot hold.
-
-    The caller turns it into the ``invalid-event`` or ``invalid-config`` error
-    the component would have returned, with ``field`` named the same way.
-    """
+class Refused(Exception):
+    """A value of the right Python type that its WIT type cannot hold."""
 
     def __init__(self, field: str, reason: str):
         super().__init__(f"{field}: {reason}")
@@ -73,143 +44,229 @@ class OutOfRange(ValueError):
         self.reason = reason
 
 
-def snake(wit_name: str) -> str:
-    """The Python (and JSON line) name of a WIT name: ``github-event`` -> ``github_event``."""
-    return wit_name.replace("-", "_")
+def join(at: str, segment: str) -> str:
+    """``at`` followed by ``segment`` (``.name`` or ``[3]``); a top-level
+    field has no leading dot."""
+    return segment.lstrip(".") if not at else at + segment
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _wrong(at: str, expected: str, value: Any) -> TypeError:
+    return TypeError(f"{at or 'value'}: expected {expected}, got {type(value).__name__}")
 
 
-def _cases(ty: ValType) -> Cases:
-    if isinstance(ty, VariantType):
-        return ty.cases
-    if isinstance(ty, OptionType):
-        return [("none", None), ("some", ty.payload)]
-    assert isinstance(ty, ResultType)
-    return [("ok", ty.ok), ("err", ty.err)]
+class Node:
+    """One WIT type: how a value of it is checked, converted and named."""
+
+    def lower(self, value: Any, at: str) -> Any:
+        raise TypeError(f"{at or 'value'}: this package never passes a {type(self).__name__} value")
+
+    def lift(self, raw: Any) -> Any:
+        return raw
 
 
-def _tagged(ty: ValType) -> bool:
-    # The library's own decision (private, hence the pinned wasmtime version):
-    # replicating it could drift from how it really lowers and lifts.
-    return ty._tagged()  # type: ignore[attr-defined]
-
-
-def lower(ty: ValType, value: Any, path: str = "") -> Any:
-    """This package's ``value`` as wasmtime-py wants it for ``ty``.
-
-    Records come from dataclasses (snake_case attributes); variant cases from
-    dataclasses with a ``_wit_case`` class attribute, whose payload is the
-    object itself when the case holds a record, else its only field.
-    ``path`` names the value in errors, as the component names fields.
-    """
-    if isinstance(ty, RecordType):
-        record = Record()
-        for name, field_ty in ty.fields:
-            try:
-                field = getattr(value, snake(name))
-            except AttributeError:
-                raise TypeError(
-                    f"{path or 'value'}: expected a record with field {snake(name)!r}, "
-                    f"got {type(value).__name__}"
-                ) from None
-            setattr(record, name, lower(field_ty, field, _join(path, snake(name))))
-        return record
-    if isinstance(ty, OptionType):
-        if value is None:
-            return Variant("none") if _tagged(ty) else None
-        some = lower(ty.payload, value, path)
-        return Variant("some", some) if _tagged(ty) else some
-    if isinstance(ty, VariantType):
-        return _lower_case(ty, value, path)
-    if isinstance(ty, ListType):
-        if not isinstance(value, (list, tuple)):
-            raise TypeError(f"{path or 'value'}: expected a list, got {type(value).__name__}")
-        return [lower(ty.element, item, f"{path}[{i}]") for i, item in enumerate(value)]
-    if isinstance(ty, TupleType):
-        elements = ty.elements
-        if not isinstance(value, (list, tuple)) or len(value) != len(elements):
-            raise TypeError(f"{path or 'value'}: expected a {len(elements)}-tuple")
-        return tuple(lower(t, v, path) for t, v in zip(elements, value))
-    if isinstance(ty, EnumType):
-        name = value.value if isinstance(value, enum.Enum) else value
-        if name not in ty.names:
-            raise TypeError(f"{path or 'value'}: expected one of {ty.names}, got {name!r}")
-        return name
-    if isinstance(ty, (F64, F32)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError(f"{path or 'value'}: expected a number, got {type(value).__name__}")
-        return float(value)
-    if type(ty) in _INT_RANGES:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(f"{path or 'value'}: expected an int, got {type(value).__name__}")
-        low, high = _INT_RANGES[type(ty)]
-        if not low <= value <= high:
-            raise OutOfRange(path or "value", f"must be an integer from {low} to {high}, got {value}")
+class Bool(Node):
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, bool):
+            raise _wrong(at, "a bool", value)
         return value
-    if isinstance(ty, Bool) and not isinstance(value, bool):
-        raise TypeError(f"{path or 'value'}: expected a bool, got {type(value).__name__}")
-    if isinstance(ty, String) and not isinstance(value, str):
-        raise TypeError(f"{path or 'value'}: expected a str, got {type(value).__name__}")
-    # bool, str, and resource handles pass through unchanged.
-    return value
 
 
-def _lower_case(ty: VariantType, value: Any, path: str) -> Any:
-    cases = dict(ty.cases)
-    case = getattr(value, "_wit_case", None)
-    if case not in cases:
-        raise TypeError(
-            f"{path or 'value'}: expected a value for one of the cases {list(cases)}, "
-            f"got {type(value).__name__}"
+class Int(Node):
+    def __init__(self, bits: int, signed: bool):
+        self.low = -(1 << (bits - 1)) if signed else 0
+        self.high = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+
+    def lower(self, value: Any, at: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _wrong(at, "an int", value)
+        if not self.low <= value <= self.high:
+            raise Refused(at, f"must be an integer from {self.low} to {self.high}")
+        return value
+
+
+class Float(Node):
+    def lower(self, value: Any, at: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _wrong(at, "a float", value)
+        try:
+            return float(value)
+        except OverflowError:
+            pass  # raised below, so that the OverflowError is not its context
+        raise Refused(at, "must fit in a 64-bit float; this int is too large")
+
+
+class Str(Node):
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, str):
+            raise _wrong(at, "a str", value)
+        if _SURROGATE.search(value):
+            raise Refused(at, "must be valid Unicode: it holds a lone surrogate, which UTF-8 cannot encode")
+        return value
+
+
+class Handle(Node):
+    """An ``own`` or ``borrow`` of a resource: a handle the host holds."""
+
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, ResourceAny):
+            raise _wrong(at, "a resource handle", value)
+        return value
+
+
+class List(Node):
+    def __init__(self, element: Node):
+        self.element = element
+
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _wrong(at, "a list", value)
+        return [self.element.lower(item, f"{at}[{i}]") for i, item in enumerate(value)]
+
+    def lift(self, raw: Any) -> Any:
+        return [self.element.lift(item) for item in raw]
+
+
+class Tuple(Node):
+    """A tuple. ``keyed``: a ``(key, value)`` field of an event, whose value
+    is named by its key (``fields[2].size_mb``); otherwise the parts of a pair
+    are ``name`` and ``value`` (``labels[0].name``)."""
+
+    def __init__(self, elements: Sequence[Node], keyed: bool):
+        self.elements = list(elements)
+        self.keyed = keyed
+
+    def _segment(self, value: Sequence[Any], i: int) -> str:
+        if self.keyed:
+            return "" if i == 0 else f".{value[0]}"
+        if len(self.elements) == 2:
+            return (".name", ".value")[i]
+        return f".{i}"
+
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, (list, tuple)) or len(value) != len(self.elements):
+            raise _wrong(at, f"a {len(self.elements)}-tuple", value)
+        # In order: a key is checked before the value named by it.
+        return tuple(
+            node.lower(v, join(at, self._segment(value, i)))
+            for i, (node, v) in enumerate(zip(self.elements, value, strict=True))
         )
-    payload_ty = cases[case]
-    if payload_ty is None:
-        payload = None
-    elif isinstance(payload_ty, RecordType):
-        payload = lower(payload_ty, value, path)
-    else:
-        (field,) = dataclasses.fields(value)
-        payload = lower(payload_ty, getattr(value, field.name), path)
-    return Variant(case, payload) if _tagged(ty) else payload
+
+    def lift(self, raw: Any) -> Any:
+        return tuple(node.lift(v) for node, v in zip(self.elements, raw, strict=True))
 
 
-def lift(ty: ValType, raw: Any) -> Any:
-    """A value wasmtime-py returned for ``ty``, in a shape that does not depend
-    on wasmtime-py's tagging rules: records become dicts with snake_case keys,
-    variants and results always ``Variant(case, payload)``, options ``None`` or
-    the value.
-    """
-    if isinstance(ty, RecordType):
-        return {snake(name): lift(field_ty, getattr(raw, name)) for name, field_ty in ty.fields}
-    if isinstance(ty, (VariantType, OptionType, ResultType)):
-        case, payload_ty, payload = _case_of(ty, raw)
-        lifted = None if payload_ty is None else lift(payload_ty, payload)
-        if isinstance(ty, OptionType):
-            return lifted
-        return Variant(case, lifted)
-    if isinstance(ty, ListType):
-        return [lift(ty.element, item) for item in raw]
-    if isinstance(ty, TupleType):
-        return tuple(lift(t, v) for t, v in zip(ty.elements, raw))
-    # Numbers, bools, strings, enum names and resource handles are already Python values.
-    return raw
+class Record(Node):
+    """A record, from and to its generated dataclass. ``fields``: each WIT
+    field's name, the class attribute, the path segment and the node."""
+
+    def __init__(self, cls: type, fields: list[tuple[str, str, str, Node]]):
+        self.cls = cls
+        self.fields = fields
+
+    def lower(self, value: Any, at: str) -> Any:
+        if not isinstance(value, self.cls):
+            raise _wrong(at, self.cls.__name__, value)
+        record = WasmRecord()
+        for wit_name, attr, segment, node in self.fields:
+            setattr(record, wit_name, node.lower(getattr(value, attr), join(at, segment)))
+        return record
+
+    def lift(self, raw: Any) -> Any:
+        return self.cls(**{attr: node.lift(getattr(raw, wit_name)) for wit_name, attr, _, node in self.fields})
 
 
-def _case_of(ty: ValType, raw: Any) -> Tuple[str, Optional[ValType], Any]:
-    """Which case ``raw`` is, found the way wasmtime-py picks one when lowering."""
-    cases = _cases(ty)
-    if _tagged(ty):
-        return raw.tag, dict(cases)[raw.tag], raw.payload
-    for case, payload_ty in cases:
-        if payload_ty is None:
-            if raw is None:
-                return case, None, None
-            continue
-        classes: set = set()
-        payload_ty.add_classes(classes)
-        if isinstance(raw, tuple(classes)):
-            return case, payload_ty, raw
-    raise TypeError(f"no case of the WIT type matches {type(raw).__name__}")
+class Case:
+    """One case of a variant, option or result."""
+
+    def __init__(self, name: str, node: Node | None, classes: tuple[type, ...]):
+        self.name = name
+        self.node = node
+        # The Python classes wasmtime-py lifts the payload to: how it tells
+        # the cases of an untagged value apart.
+        self.classes = classes
+
+    def matches(self, raw: Any) -> bool:
+        return raw is None if self.node is None else isinstance(raw, self.classes)
+
+
+class _Cases(Node):
+    """What variants, options and results share: ``tagged`` is wasmtime-py's
+    choice between a bare payload and ``Variant(tag, payload)``."""
+
+    def __init__(self, cases: list[Case], tagged: bool):
+        self.cases = cases
+        self.tagged = tagged
+
+    def _wrap(self, case: str, payload: Any) -> Any:
+        return WasmVariant(case, payload) if self.tagged else payload
+
+    def lift(self, raw: Any) -> Any:
+        """``(case, payload)``: the only variant a function returns is
+        ``error``, which the host raises as a ``MetricsError``."""
+        if self.tagged:
+            case = next(c for c in self.cases if c.name == raw.tag)
+            raw = raw.payload
+        else:
+            case = next(c for c in self.cases if c.matches(raw))
+        return case.name, None if case.node is None else case.node.lift(raw)
+
+
+class Variant(_Cases):
+    """A variant. ``classes``: the generated class of each case, for the
+    variants functions take; ``wraps``: the cases whose class holds the
+    payload as ``value`` (the others are the payload's own record class).
+    ``named``: whether a case adds its name to the path (``auth.basic``)."""
+
+    def __init__(self, cases: list[Case], tagged: bool, classes: dict[str, type], wraps: Sequence[str], named: bool):
+        super().__init__(cases, tagged)
+        self.classes = classes
+        self.wraps = set(wraps)
+        self.named = named
+
+    def lower(self, value: Any, at: str) -> Any:
+        for case in self.cases:
+            cls = self.classes.get(case.name)
+            if cls is None or not isinstance(value, cls):
+                continue
+            if case.node is None:
+                return self._wrap(case.name, None)
+            payload = getattr(value, "value") if case.name in self.wraps else value  # noqa: B009 (any class)
+            segment = f".{case.name}" if self.named else ""
+            return self._wrap(case.name, case.node.lower(payload, join(at, segment)))
+        names = " | ".join(cls.__name__ for cls in self.classes.values())
+        raise _wrong(at, names or "a value this package can pass", value)
+
+
+class Option(_Cases):
+    def __init__(self, some: Node, tagged: bool, classes: tuple[type, ...]):
+        super().__init__([Case("none", None, ()), Case("some", some, classes)], tagged)
+        self.some = some
+
+    def lower(self, value: Any, at: str) -> Any:
+        if value is None:
+            return self._wrap("none", None)
+        return self._wrap("some", self.some.lower(value, at))
+
+    def lift(self, raw: Any) -> Any:
+        return super().lift(raw)[1]
+
+
+class Result(_Cases):
+    """A result: lifted as ``("ok", payload)`` or ``("err", payload)``."""
+
+
+class Enum(Node):
+    """An enum: its generated ``str`` enum, or the WIT name as a ``str``."""
+
+    def __init__(self, cls: type, names: list[str]):
+        self.cls = cls
+        self.names = names
+
+    def lower(self, value: Any, at: str) -> Any:
+        name = value.value if isinstance(value, enum.Enum) else value
+        if not isinstance(name, str) or name not in self.names:
+            raise _wrong(at, f"a {self.cls.__name__} (one of {', '.join(self.names)})", value)
+        return name
+
+    def lift(self, raw: Any) -> Any:
+        return self.cls(raw)

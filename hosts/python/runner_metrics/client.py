@@ -1,88 +1,97 @@
 """``Client``: the WIT ``client`` resource, a configured connection to one receiver."""
 
+from __future__ import annotations
+
 import warnings
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from .config import Config
-from .events import Entry, Event
-from .host import Host, default_host
-from .stats import Stats
+from wasmtime.component import ResourceAny
+
+from . import host as _host
+from ._generated import SETTERS, Entry, Event, Stats
+from ._resource import GuestResource
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from ._generated import Options
+
+# Each keyword (a setting in snake_case) and the setter that applies it.
+_SETTERS = {setting.replace("-", "_"): setter for setting, setter, _, _ in SETTERS}
 
 
-class Client:
-    """Validates its config once, then issues events with batching, retries,
-    a spool and statistics, all done by the component.
+class Client(GuestResource):
+    """Issues events with the settings given as keywords, one per WIT
+    ``options`` setter (``endpoint=``, ``timeout_ms=``, ``labels=[...]``,
+    ``auth=Bearer(...)``, ...; see ``Options``, and wit/promtail.wit for
+    every default). Batching, retries, the spool and the statistics are the
+    component's.
 
-    Close it (or use ``with``): dropping the guest client pushes what it
-    buffered, into the spool if that fails. A bad config raises
-    ``MetricsError`` (``invalid-config``) here.
+    A keyword that is no setting is a ``TypeError``; a bad value is a
+    ``MetricsError`` (``invalid-config`` naming the setting), raised here. The
+    client runs in the default ``Host``; ``Host.client(...)`` makes one in
+    another.
+
+    Close it (or use ``with``): that drops the guest client, which pushes what
+    it buffered (into the spool if that fails), so it can take as long as a
+    ``flush``.
     """
 
-    def __init__(self, config: Optional[Config] = None, *, host: Optional[Host] = None):
-        self.config = config if config is not None else Config()
-        self._host = host if host is not None else default_host()
-        self._resource: Any = None
-        self._generation = -1
-        self._closed = False
-        with self._host._lock:
-            self._handle()
+    _kind = "client"
+
+    def __init__(self, **options: Unpack[Options]):
+        self._setup(_host.default_host(), options)
+
+    @classmethod
+    def _made_in(cls, host: _host.Host, options: Mapping[str, Any]) -> Client:
+        client = cls.__new__(cls)
+        client._setup(host, options)
+        return client
+
+    def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
+        unknown = [k for k in options if k not in _SETTERS]
+        if unknown:
+            raise TypeError(f"Client() got unknown settings {unknown}; the settings are: {', '.join(_SETTERS)}")
+        self._options = dict(options)  # applied again if a trap replaces the instance
+        self._open(host)
+
+    def _make(self) -> ResourceAny:
+        host = self._host
+        generation = host._generation
+        options = host._call("[constructor]options")
+        try:
+            for keyword, value in self._options.items():
+                host._call(f"[method]options.{_SETTERS[keyword]}", options, value)
+            client: ResourceAny = host._call("[constructor]client", options)
+            return client
+        finally:
+            # After a trap the options went with their instance.
+            host._drop(options, generation)
+
+    def issue(self, entries: Iterable[Entry]) -> None:
+        """Push the entries now (in as few requests as ``batch_max_bytes``
+        allows), or buffer them when batching. An invalid entry fails the
+        whole call, and nothing is sent."""
+        self._method("issue", list(entries))
 
     def issue_event(self, event: Event) -> None:
-        """Push one event now, or buffer it when batching."""
-        self._call("[method]client.issue-event", event)
-
-    def issue_events(self, events: Iterable[Event]) -> None:
-        """Push several events in as few requests as ``batch_max_bytes``
-        allows, or buffer them. An invalid event fails the whole call."""
-        self._call("[method]client.issue-events", list(events))
-
-    def issue_entries(self, entries: Iterable[Entry]) -> None:
-        """Like ``issue_events``, with structured metadata per entry."""
-        self._call("[method]client.issue-entries", list(entries))
+        """``issue`` for one event without metadata of its own."""
+        self.issue([Entry(event=event)])
 
     def flush(self) -> None:
         """Replay the spool, then push everything buffered."""
-        self._call("[method]client.flush")
+        self._method("flush")
 
     def stats(self) -> Stats:
         """What this client has done so far."""
-        return Stats._from_wit(self._call("[method]client.stats"))
-
-    def close(self) -> None:
-        """Drop the guest client, which flushes its buffer. Idempotent."""
-        with self._host._lock:
-            if self._closed:
-                return
-            self._closed = True
-            resource, self._resource = self._resource, None
-            if resource is not None:
-                self._host._drop(resource, self._generation)
-
-    def __enter__(self) -> "Client":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"Client({self.config!r})"
+        stats: Stats = self._method("stats")
+        return stats
 
     def __del__(self) -> None:
-        # Running guest code (a flush, network I/O) from a finalizer is not
-        # safe, so an unclosed client only warns, as an unclosed file does.
-        if getattr(self, "_resource", None) is not None and not self._closed:
-            warnings.warn(f"unclosed {self!r}: its buffered events were not flushed", ResourceWarning)
-
-    def _handle(self) -> Any:
-        """The guest resource; made again, with the same config, when a trap
-        replaced the instance it lived in. Call with the host's lock held."""
-        if self._closed:
-            raise ValueError("the client is closed")
-        if self._generation != self._host._generation:
-            self._resource = self._host._call("[constructor]client", self.config)
-            self._generation = self._host._generation
-        return self._resource
-
-    def _call(self, name: str, *args: Any) -> Any:
-        with self._host._lock:
-            return self._host._call(name, self._handle(), *args)
+        # A finalizer is no place for guest code and network I/O (a drop
+        # flushes), so an unclosed client only warns, as an unclosed file does.
+        if getattr(self, "_handle", None) is not None and not self._closed:
+            warnings.warn(
+                "unclosed runner_metrics.Client: its buffered events were not flushed", ResourceWarning, stacklevel=2
+            )

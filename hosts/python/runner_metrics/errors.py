@@ -1,115 +1,79 @@
 """The exceptions: ``MetricsError`` for the component's WIT ``error``, and
 ``ComponentTrap`` for a call that trapped.
 
-The two are kept apart on purpose: a ``MetricsError`` is an answer (the
-instance is fine, and the case says what to do), a ``ComponentTrap`` means the
-instance was lost and whatever it buffered with it.
+They are kept apart on purpose: a ``MetricsError`` is an answer (the instance
+is fine, and the case says what happened), a ``ComponentTrap`` means the
+instance was lost, and whatever it buffered with it.
 """
 
-import functools
-from typing import Any, Dict, Optional, Tuple
+from typing import Any
 
-_CASE_FIELDS = {
-    "invalid-event": ("field", "reason"),
-    "invalid-config": ("field", "reason"),
-    "transport": ("code", "detail"),
-    "timeout": ("timeout_ms",),
-    "rejected": ("status", "body", "retry_after_ms"),
-    "storage": ("path", "detail"),
-    "spooled": ("events", "cause"),
-}
+# What Rust's `str::trim_end` removes (Unicode White_Space), which the
+# component uses for the same text: `str.rstrip()` would also remove
+# U+001C..U+001F, and the texts would differ.
+_WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class MetricsError(Exception):
-    """A call failed with the WIT ``error`` variant of the ``promtail`` interface.
+    """A call failed with a case of the WIT ``error`` variant.
 
-    ``case`` is the WIT case name (kebab-case) and the payload's fields are
-    attributes (snake_case); the attributes of other cases are ``None``.
-    ``fields`` holds just this case's. The component never puts a credential
-    or a header value in any of them.
+    ``case`` is the WIT case name (``invalid-event``, ``transport``, ...), and
+    ``payload`` its payload: the generated record (``InvalidInput``,
+    ``Rejection``, ...), or the bare value (``timeout``'s milliseconds). The
+    message is the case's one text (docs/errors.md), the same as the client's
+    ``stats().last_error``. Neither holds a credential or a header value.
     """
 
-    field: Optional[str] = None
-    """invalid-event, invalid-config: where the bad value is (``duration``, ``events[3].duration``, ...)."""
-    reason: Optional[str] = None
-    """invalid-event, invalid-config: why it was refused."""
-    code: Optional[str] = None
-    """transport: the host's ``wasi:http`` error code, e.g. ``connection-refused``."""
-    detail: Optional[str] = None
-    """transport (may be ``None``), storage: more detail."""
-    timeout_ms: Optional[int] = None
-    """timeout: the per-request time limit that ran out."""
-    status: Optional[int] = None
-    """rejected: the HTTP status."""
-    body: Optional[str] = None
-    """rejected: the first KiB of the answer."""
-    retry_after_ms: Optional[int] = None
-    """rejected: the answer's ``Retry-After`` in ms, or ``None``."""
-    path: Optional[str] = None
-    """storage: the file or directory the component tried to use."""
-    events: Optional[int] = None
-    """spooled: how many events of the call went to the spool."""
-    cause: Optional[str] = None
-    """spooled: why delivery failed."""
-
-    def __init__(self, case: str, **fields: Any):
-        if case not in _CASE_FIELDS:
-            raise ValueError(f"no WIT error case {case!r}")
-        if set(fields) != set(_CASE_FIELDS[case]):
-            raise TypeError(f"case {case!r} has the fields {_CASE_FIELDS[case]}, not {tuple(fields)}")
-        super().__init__(_describe(case, fields))
+    def __init__(self, case: str, payload: Any):
+        super().__init__(describe(case, payload))
         self.case = case
-        self.fields: Dict[str, Any] = fields
-        for name, value in fields.items():
-            setattr(self, name, value)
+        self.payload = payload
 
-    @classmethod
-    def _from_wit(cls, error: Any) -> "MetricsError":
-        """From the lifted WIT error, ``Variant(case, payload)``."""
-        if error.tag == "timeout":
-            return cls("timeout", timeout_ms=error.payload)
-        return cls(error.tag, **error.payload)
-
-    def __reduce__(self) -> Tuple[Any, Tuple[()]]:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Exception's own pickling would call MetricsError(message).
-        return functools.partial(MetricsError, self.case, **self.fields), ()
+        return MetricsError, (self.case, self.payload)
 
     def __repr__(self) -> str:
-        shown = "".join(f", {name}={value!r}" for name, value in self.fields.items())
-        return f"MetricsError({self.case!r}{shown})"
+        return f"MetricsError({self.case!r}, {self.payload!r})"
 
 
-def _describe(case: str, f: Dict[str, Any]) -> str:
-    """The message, worded as the Rust host words it."""
-    if case in ("invalid-event", "invalid-config"):
-        return f"{case.replace('-', ' ')}: {f['field']}: {f['reason']}"
+def describe(case: str, payload: Any) -> str:
+    """The text of an error, exactly as docs/errors.md words it."""
+    if case == "invalid-event":
+        return f"invalid event: {payload.field}: {payload.reason}"
+    if case == "invalid-config":
+        return f"invalid config: {payload.field}: {payload.reason}"
     if case == "transport":
-        detail = f" ({f['detail']})" if f["detail"] is not None else ""
-        return f"transport failure: {f['code']}{detail}"
+        detail = "" if payload.detail is None else f" ({payload.detail})"
+        return f"transport failure: {payload.code}{detail}"
     if case == "timeout":
-        return f"no answer within {f['timeout_ms']} ms"
+        return f"no answer within {payload} ms"
+    if case == "rejected":
+        text = f"the receiver answered {payload.status}"
+        if payload.retry_after_ms is not None:
+            text += f" (retry after {payload.retry_after_ms} ms)"
+        body = payload.body.rstrip(_WHITE_SPACE)
+        return f"{text}: {body}" if body else text
     if case == "storage":
-        return f"storage failure: {f['path']}: {f['detail']}"
+        return f"storage failure: {payload.path}: {payload.detail}"
     if case == "spooled":
-        return f"{f['events']} events spooled after: {f['cause']}"
-    message = f"the receiver answered {f['status']}"
-    if f["retry_after_ms"] is not None:
-        message += f" (retry after {f['retry_after_ms']} ms)"
-    if f["body"]:
-        message += f": {f['body'].rstrip()}"
-    return message
+        return f"{payload.events} events spooled after: {payload.cause}"
+    raise ValueError(f"no WIT error case {case!r}")
 
 
 class ComponentTrap(Exception):
     """A call into the component trapped, or wasmtime refused to make it.
 
     The contract says no input makes the component trap, so this is a bug in
-    the component or the host. The ``Host`` has already thrown the instance
-    away: the next call runs in a fresh one, and a ``Client`` makes its guest
-    client again there with its config. What the old instance buffered, and
-    its clients' stats, are lost. The wasmtime error is ``__cause__``.
+    the component or this package. The ``Host`` has already replaced the
+    instance: the next call runs in a fresh one, where a ``Client`` or
+    ``LogFile`` makes its resource again with the arguments it was made with.
+    What the old instance buffered, and its clients' stats, are lost. The
+    wasmtime error is ``__cause__``.
     """
 
     def __init__(self, function: str, error: Exception):
-        super().__init__(f"{function} trapped, the instance was replaced: {error}")
+        super().__init__(f"{function} trapped, and the instance was replaced: {error}")
         self.function = function

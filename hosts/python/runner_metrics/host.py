@@ -1,184 +1,213 @@
-"""Load the component once and call its ``promtail`` exports.
+"""``Host``: the component, and one instance of it that calls go to.
 
-A ``Host`` compiles the ``.wasm`` once (about half a second) and keeps one
-instance in one store. It guards the wasmtime-py component API's pitfalls:
+The wasmtime-py component API has pitfalls that this module guards:
 
-- every store gets ``set_wasi()`` and ``set_wasi_http()`` before the component
-  is instantiated in it; without them wasmtime-py aborts the whole process;
-- arguments are lowered and results lifted from the WIT types the component
-  reports (see ``_wit``), never by hand;
+- each store gets ``set_wasi()`` and ``set_wasi_http()`` before the component
+  is instantiated in it: without them wasmtime-py 50 does not raise, the
+  process aborts at the component's first WASI call;
 - a trap leaves the instance unusable ("cannot enter component instance" on
   every later call), so after one the host drops the instance and its store
-  and instantiates again on the next call.
+  and instantiates again on the next call;
+- one store must not be entered from two threads at once, so the calls on one
+  ``Host`` take a lock. wasmtime-py releases the GIL during a call, so other
+  Python threads run meanwhile.
 
-A store must not be entered from two threads at once, so the calls on one
-``Host`` are serialised by a lock. wasmtime-py releases the GIL during a call,
-so other Python threads keep running meanwhile.
+Every ``Host`` of a process shares one engine and, per component file, one
+compiled component (see ``_cache``), so a second ``Host`` costs only an
+instance.
 """
 
+from __future__ import annotations
+
+import hashlib
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from wasmtime import Engine, Store, WasiConfig, WasmtimeError
-from wasmtime.component import Component, Func, FuncType, Linker, ResourceAny, ResultType
+from wasmtime.component import Func, Instance, Linker, ResourceAny
 
-from ._wit import OutOfRange, lift, lower
+from . import _cache, _contract, _wasm
+from ._generated import INTERFACES, Event, InvalidInput
+from ._wit import Refused, Result
 from .errors import ComponentTrap, MetricsError
-from .events import Entry, Event
 
-INTERFACE = "github-runner:metrics/promtail@0.1.0"
-"""The versioned name the component exports the ``promtail`` interface under."""
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
-DEFAULT_WASM = Path(__file__).resolve().parents[3] / "target/guest/wasm32-wasip2/guest/runner_metrics.wasm"
-"""Where ``scripts/build-component`` puts the component in this repository."""
+    from ._generated import Options
+    from .client import Client
+    from .log_file import LogFile
 
-Preopen = Union[str, "os.PathLike[str]", Tuple[str, str]]
+Dir = Union[str, "os.PathLike[str]", tuple[str, str]]
+"""A directory the component may use: a path, seen at the same path inside,
+or ``(host_path, guest_path)``."""
+
+
+class _Compiled:
+    """A component compiled for the shared engine, with its checked signatures."""
+
+    def __init__(self, engine: Engine, wasm: bytes, path: Path):
+        self.component = _cache.load(engine, wasm)
+        try:
+            self.signatures = _contract.read(self.component.type, engine)
+        except _contract.ContractError as e:
+            raise _contract.ContractError(f"{path}: {e}") from None
+        self.linker = Linker(engine)
+        self.linker.add_wasip2()
+        self.linker.add_wasi_http()
+
+
+_engine: Engine | None = None
+_compiled: dict[str, _Compiled] = {}
+_shared_lock = threading.Lock()
+
+
+def _load(path: Path) -> tuple[Engine, _Compiled]:
+    global _engine
+    wasm = path.read_bytes()
+    key = hashlib.sha256(wasm).hexdigest()
+    with _shared_lock:
+        if _engine is None:
+            _engine = Engine()
+        if key not in _compiled:
+            _compiled[key] = _Compiled(_engine, wasm, path)
+        return _engine, _compiled[key]
 
 
 class _Live:
-    """An instance with its store, and the exports looked up in it so far."""
+    """An instance in its store, and the functions looked up in it so far."""
 
-    def __init__(self, store: Store, instance: Any):
+    def __init__(self, store: Store, instance: Instance):
         self.store = store
         self.instance = instance
-        self.interface = instance.get_export_index(store, INTERFACE)
-        if self.interface is None:
-            raise LookupError(f"the component does not export {INTERFACE}")
-        self.funcs: Dict[str, Tuple[Func, FuncType]] = {}
+        self.interface = instance.get_export_index(store, INTERFACES[_contract.INTERFACE])
+        self.funcs: dict[str, Func] = {}
 
-    def func(self, name: str) -> Tuple[Func, FuncType]:
+    def func(self, name: str) -> Func:
         if name not in self.funcs:
             index = self.instance.get_export_index(self.store, name, self.interface)
-            func = self.instance.get_func(self.store, index) if index is not None else None
-            if func is None:
-                raise LookupError(f"{INTERFACE} has no function {name!r}")
-            self.funcs[name] = (func, func.type(self.store))
+            func = None if index is None else self.instance.get_func(self.store, index)
+            assert func is not None, f"{name} was checked when the component was loaded"
+            self.funcs[name] = func
         return self.funcs[name]
 
 
 class Host:
-    """The compiled component and its current instance.
+    """The component and its current instance.
 
-    ``wasm``: the component's path; default ``$RUNNER_METRICS_WASM``, else this
-    repository's build output. ``dirs``: directories the component may use, for
-    the file sink and the spool: a path (seen at the same path inside) or a
-    ``(host_path, guest_path)`` pair. By default it gets none.
+    ``wasm``: the component file (default: see ``_wasm.locate``). ``dirs``:
+    the directories the component may use, for log files and the spool; by
+    default it gets none.
     """
 
-    def __init__(self, wasm: Optional[Union[str, "os.PathLike[str]"]] = None, *, dirs: Iterable[Preopen] = ()):
-        self.wasm_path = Path(wasm or os.environ.get("RUNNER_METRICS_WASM") or DEFAULT_WASM)
-        if not self.wasm_path.is_file():
-            raise FileNotFoundError(
-                f"no component at {self.wasm_path}: build it with scripts/build-component "
-                "or set RUNNER_METRICS_WASM"
-            )
-        self._engine = Engine()
-        self._component = Component.from_file(self._engine, self.wasm_path)
-        self._linker = Linker(self._engine)
-        self._linker.add_wasip2()
-        self._linker.add_wasi_http()
-        self._dirs: List[Tuple[str, str]] = [_preopen(d) for d in dirs]
+    def __init__(self, wasm: str | os.PathLike[str] | None = None, *, dirs: Iterable[Dir] = ()):
+        self.wasm_path = _wasm.locate(wasm)
+        self._engine, self._compiled = _load(self.wasm_path)
+        self._dirs = [_preopen(d) for d in dirs]
         self._lock = threading.RLock()
-        # Bumped when a trap discards the instance, so clients can tell that
-        # their guest resource went with it.
+        # Bumped when a trap discards the instance, so resources can tell that
+        # theirs went with it.
         self._generation = 0
-        self._live: Optional[_Live] = self._instantiate()
+        self._live: _Live | None = self._instantiate()
 
     def issue_event(self, event: Event) -> None:
-        """The WIT ``issue-event``: one event, default config, one attempt."""
+        """The WIT ``issue-event``: one event to Promtail's default endpoint,
+        in one attempt; see wit/promtail.wit for the rest of its settings."""
         self._call("issue-event", event)
 
-    def issue_events(self, events: Iterable[Event]) -> None:
-        """The WIT ``issue-events``: several events in one request, default config."""
-        self._call("issue-events", list(events))
+    def client(self, **options: Unpack[Options]) -> Client:
+        """A ``Client`` in this host's instance (see ``Client``)."""
+        from .client import Client  # client.py imports this module
 
-    def issue_entries(self, entries: Iterable[Entry]) -> None:
-        """The WIT ``issue-entries``: like ``issue_events``, with metadata per entry."""
-        self._call("issue-entries", list(entries))
+        return Client._made_in(self, options)
+
+    def log_file(self, path: str | os.PathLike[str]) -> LogFile:
+        """A ``LogFile`` in this host's instance: ``path`` must lie in one of its ``dirs``."""
+        from .log_file import LogFile  # log_file.py imports this module
+
+        return LogFile._made_in(self, os.fspath(path))
 
     def _instantiate(self) -> _Live:
         wasi = WasiConfig()
-        wasi.inherit_stderr()  # where the component reports a failed flush on drop
+        wasi.inherit_stderr()  # where the component reports a flush that failed on drop
         for host_dir, guest_dir in self._dirs:
             wasi.preopen_dir(host_dir, guest_dir)
         store = Store(self._engine)
         store.set_wasi(wasi)
         store.set_wasi_http()
-        return _Live(store, self._linker.instantiate(store, self._component))
+        return _Live(store, self._compiled.linker.instantiate(store, self._compiled.component))
 
-    def _current(self) -> _Live:
-        if self._live is None:
-            self._live = self._instantiate()
-        return self._live
+    def _call(self, name: str, *args: Any) -> Any:
+        """Call function ``name`` of the interface with this package's values:
+        the ``ok`` payload, or the plain result. Raises ``MetricsError`` for a
+        WIT error or a value its type cannot hold, ``TypeError`` for a value
+        of the wrong type, ``ComponentTrap`` when the call trapped."""
+        signature = self._compiled.signatures[name]
+        params = _lower(signature, args)
+        with self._lock:
+            if self._live is None:
+                self._live = self._instantiate()
+            live = self._live
+            try:
+                raw = live.func(name)(live.store, *params)
+            except WasmtimeError as e:
+                self._discard()
+                raise ComponentTrap(name, e) from e
+        if signature.result is None:
+            return None
+        lifted = signature.result.lift(raw)
+        if not isinstance(signature.result, Result):
+            return lifted
+        tag, payload = lifted
+        if tag == "err":
+            raise MetricsError(*payload)
+        return payload
+
+    def _drop(self, handle: ResourceAny, generation: int) -> None:
+        """Run the guest destructor of ``handle``, made in ``generation``; a
+        handle of a discarded instance went with it."""
+        with self._lock:
+            if generation != self._generation or self._live is None:
+                return
+            try:
+                handle.drop(self._live.store)
+            except WasmtimeError as e:
+                self._discard()
+                raise ComponentTrap("resource drop", e) from e
 
     def _discard(self) -> None:
         self._live = None
         self._generation += 1
 
-    def _call(self, name: str, *args: Any) -> Any:
-        """Call export ``name`` of the interface with this package's values.
 
-        Returns the ``ok`` payload (or the plain result); raises
-        ``MetricsError`` for the WIT error, ``ComponentTrap`` if it trapped.
-        """
-        with self._lock:
-            live = self._current()
-            func, fty = live.func(name)
-            params = [_lower_arg(pname, pty, arg) for (pname, pty), arg in zip(fty.params, args, strict=True)]
-            try:
-                raw = func(live.store, *params)
-            except WasmtimeError as e:
-                self._discard()
-                raise ComponentTrap(name, e) from e
-        if fty.result is None:
-            return None
-        result = lift(fty.result, raw)
-        if not isinstance(fty.result, ResultType):
-            return result
-        if result.tag == "err":
-            raise MetricsError._from_wit(result.payload)
-        return result.payload
-
-    def _drop(self, resource: ResourceAny, generation: int) -> None:
-        """Run the guest destructor of ``resource``, made in ``generation``;
-        a resource of a discarded instance went with it."""
-        with self._lock:
-            if generation != self._generation or self._live is None:
-                return
-            try:
-                resource.drop(self._live.store)
-            except WasmtimeError as e:
-                self._discard()
-                raise ComponentTrap("[resource-drop]client", e) from e
+def _lower(signature: _contract.Signature, args: tuple[Any, ...]) -> list[Any]:
+    """The arguments as wasmtime-py takes them; a value its WIT type cannot
+    hold is the error the component gives for a bad value."""
+    try:
+        return [node.lower(arg, root) for (root, node), arg in zip(signature.params, args, strict=True)]
+    except Refused as e:
+        refused = e
+    # Raised outside the handler: nothing of the refused value is chained.
+    raise MetricsError(signature.refusal, InvalidInput(field=refused.field, reason=refused.reason))
 
 
-def _preopen(d: Preopen) -> Tuple[str, str]:
+def _preopen(d: Dir) -> tuple[str, str]:
     if isinstance(d, tuple):
         host_dir, guest_dir = d
         return os.fspath(host_dir), guest_dir
     return os.fspath(d), os.fspath(d)
 
 
-def _lower_arg(name: str, ty: Any, value: Any) -> Any:
-    """Lower one argument; a value its WIT type cannot hold is the error the
-    component gives for a bad value, named as it names fields (a batch
-    argument's items as ``events[3]``)."""
-    try:
-        return lower(ty, value, "" if name in ("event", "config") else name)
-    except OutOfRange as e:
-        case = "invalid-config" if name == "config" else "invalid-event"
-        raise MetricsError(case, field=e.field, reason=e.reason) from None
-
-
-_default: Optional[Host] = None
+_default: Host | None = None
 _default_lock = threading.Lock()
 
 
 def default_host() -> Host:
-    """The ``Host`` that the module-level functions and clients made without
-    one share; made on first use, with no preopened directories."""
+    """The ``Host`` that ``issue_event`` and ``Client(...)`` use: made on
+    first use, from the default component, with no directories."""
     global _default
     with _default_lock:
         if _default is None:

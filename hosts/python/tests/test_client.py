@@ -1,42 +1,37 @@
-"""The client, and the module-level functions, through the component."""
+"""The Python API: Client, its settings, batching, stats, close, errors."""
 
 import gc
 import json
 
 import pytest
-from receiver import Receiver, Reply, closed_url
+from testkit import Receiver
 
-import runner_metrics
 from runner_metrics import (
     Bearer,
     Client,
     CodeInformation,
-    Config,
     CustomEvent,
+    Encoding,
     Entry,
     Host,
     Integer,
     MetricsError,
     Number,
     Reconciliation,
-    RetryPolicy,
+    Rejection,
     RunnerInstalled,
     RunnerStart,
     RunnerStop,
+    Stats,
     Text,
 )
+from runner_metrics._generated import SETTERS
 
 INSTALLED = RunnerInstalled(timestamp=1700000000.25, flavor="small", duration=12)
 INSTALLED_LINE = '{"timestamp":1700000000.25,"event":"runner_installed","flavor":"small","duration":12.0}'
-ONE_ATTEMPT = RetryPolicy(max_attempts=1)
 
 
-def client(host: Host, rx: Receiver, **config) -> Client:
-    config.setdefault("retry", ONE_ATTEMPT)
-    return Client(Config(endpoint=rx.url, **config), host=host)
-
-
-def test_every_event_kind_arrives_as_its_line(host, receiver):
+def test_every_event_kind_arrives_as_its_line(host: Host, receiver: Receiver) -> None:
     events = [
         INSTALLED,
         RunnerStart(
@@ -49,7 +44,7 @@ def test_every_event_kind_arrives_as_its_line(host, receiver):
             repo="octo/hello",
             github_event="push",
             status="repo-policy-check-failure",
-            status_info=CodeInformation(403),
+            status_info=CodeInformation(code=403),
             job_duration=61,
             job_conclusion="failure",
         ),
@@ -64,10 +59,10 @@ def test_every_event_kind_arrives_as_its_line(host, receiver):
         ),
         CustomEvent(name="image_built", timestamp=0, fields=[("size_mb", Integer(2048)), ("ratio", Number(12))]),
     ]
-    with client(host, receiver) as c:
+    with host.client(endpoint=receiver.url, max_attempts=1) as client:
         for event in events:
-            c.issue_event(event)
-    lines = [p.streams[0].lines[0] for p in receiver.pushes]
+            client.issue_event(event)
+    lines = receiver.lines()
     assert lines[0] == INSTALLED_LINE
     assert json.loads(lines[2])["status_info"] == {"code": 403}
     assert [json.loads(line)["event"] for line in lines] == [
@@ -80,152 +75,163 @@ def test_every_event_kind_arrives_as_its_line(host, receiver):
     assert lines[4].endswith('"size_mb":2048,"ratio":12.0}')
 
 
-def test_issue_entries_carries_metadata_after_the_configs(host, receiver):
-    with client(host, receiver, structured_metadata=[("host", "runner-7")]) as c:
-        c.issue_entries([Entry(INSTALLED, metadata=[("job_id", "42")]), Entry(INSTALLED)])
-    (push,) = receiver.pushes
-    assert push.streams[0].metadata == [[("host", "runner-7"), ("job_id", "42")], [("host", "runner-7")]]
+def test_settings_are_keywords_applied_by_the_setters(host: Host, receiver: Receiver) -> None:
+    settings = dict(
+        endpoint=receiver.url,
+        labels=[("juju_unit", "github-runner/0")],
+        timeout_ms=2000,
+        encoding=Encoding.JSON_GZIP,
+        tenant="team-a",
+        auth=Bearer("tok-123"),
+        headers=[("X-Trace", "abc")],
+        max_attempts=1,
+    )
+    with host.client(**settings) as client:
+        client.issue_event(INSTALLED)
+    (push,) = receiver.pushes()
+    assert push["content_encoding"] == "gzip"
+    assert push["headers"]["x-scope-orgid"] == "team-a"
+    assert push["headers"]["authorization"] == "Bearer tok-123"
+    assert push["headers"]["x-trace"] == "abc"
+    assert push["streams"][0]["labels"] == [
+        ["job", "metrics"],
+        ["juju_unit", "github-runner/0"],
+        ["event", "runner_installed"],
+    ]
 
 
-def test_a_large_batch_arrives_whole(host, receiver):
-    # About 1 MiB of lines in one request: the component writes the body in
-    # the large pieces the host's stream permits, not 4 KiB ones.
-    pad = "x" * 10_000
-    events = [CustomEvent(name="big", timestamp=i, fields=[("seq", Integer(i)), ("pad", Text(pad))]) for i in range(100)]
-    with client(host, receiver) as c:
-        c.issue_events(events)
-    (push,) = receiver.pushes
-    lines = [json.loads(line) for line in push.streams[0].lines]
-    assert [line["seq"] for line in lines] == list(range(100))
-    assert all(line["pad"] == pad for line in lines)
+def test_an_enum_setting_also_takes_its_wit_name(host: Host, receiver: Receiver) -> None:
+    with host.client(endpoint=receiver.url, encoding="protobuf") as client:
+        client.issue_event(INSTALLED)
+    assert receiver.pushes()[0]["content_type"] == "application/x-protobuf"
 
 
-def test_batching_buffers_until_flush_and_close_flushes(host, receiver):
-    c = client(host, receiver, batch_max_events=10)
-    c.issue_events([INSTALLED, INSTALLED])
-    assert c.stats().buffered_events == 2 and receiver.pushes == []
-    c.flush()
-    assert len(receiver.pushes) == 1 and c.stats().buffered_events == 0
-    c.issue_event(INSTALLED)
-    c.close()
-    assert [len(p.streams[0].lines) for p in receiver.pushes] == [2, 1]
-    c.close()  # idempotent
+def test_an_unknown_keyword_lists_the_settings() -> None:
+    with pytest.raises(TypeError) as caught:
+        Client(endpont="http://127.0.0.1:1/")  # type: ignore[call-arg]
+    message = str(caught.value)
+    assert "endpont" in message
+    for setting, _, _, _ in SETTERS:
+        assert setting.replace("-", "_") in message
+
+
+def test_a_bad_setting_fails_when_the_client_is_made(host: Host) -> None:
+    with pytest.raises(MetricsError) as caught:
+        host.client(labels=[("__name__", "x")])
+    assert caught.value.case == "invalid-config"
+    assert caught.value.payload.field == "labels[0].name"
+    # Settings checked together, by the constructor.
+    with pytest.raises(MetricsError) as caught:
+        host.client(min_backoff_ms=2000, max_backoff_ms=1000)
+    assert caught.value.payload.field == "max-backoff-ms"
+
+
+def test_issue_carries_each_entrys_metadata_after_the_clients(host: Host, receiver: Receiver) -> None:
+    with host.client(endpoint=receiver.url, structured_metadata=[("host", "runner-7")]) as client:
+        client.issue([Entry(event=INSTALLED, metadata=[("job_id", "42")]), Entry(event=INSTALLED)])
+    (push,) = receiver.pushes()
+    assert [e["metadata"] for e in push["streams"][0]["entries"]] == [
+        [["host", "runner-7"], ["job_id", "42"]],
+        [["host", "runner-7"]],
+    ]
+
+
+def test_batching_buffers_until_flush_and_close_flushes(host: Host, receiver: Receiver) -> None:
+    client = host.client(endpoint=receiver.url, batch_max_events=10)
+    client.issue([Entry(event=INSTALLED), Entry(event=INSTALLED)])
+    assert client.stats().buffered_events == 2 and receiver.pushes() == []
+    client.flush()
+    assert len(receiver.pushes()) == 1 and client.stats().buffered_events == 0
+    client.issue_event(INSTALLED)
+    client.close()
+    assert [len(p["streams"][0]["entries"]) for p in receiver.pushes()] == [2, 1]
+    client.close()  # idempotent
     with pytest.raises(ValueError, match="closed"):
-        c.issue_event(INSTALLED)
+        client.issue_event(INSTALLED)
 
 
-def test_stats_count_requests_retries_and_answers(host, receiver):
-    receiver.script(Reply(503), Reply(200, body="ok"))
-    with client(host, receiver, retry=RetryPolicy(max_attempts=3, min_backoff_ms=1, max_backoff_ms=1)) as c:
-        c.issue_event(INSTALLED)
-        stats = c.stats()
+def test_stats_are_the_generated_record(host: Host, receiver: Receiver) -> None:
+    receiver.script([{"status": 503}, {"status": 200, "body": "ok"}])
+    with host.client(endpoint=receiver.url, max_attempts=3, min_backoff_ms=1, max_backoff_ms=1) as client:
+        client.issue_event(INSTALLED)
+        stats = client.stats()
+    assert isinstance(stats, Stats)
     assert (stats.sent_events, stats.requests, stats.retries, stats.accepted_not_204) == (1, 2, 1, 1)
-    assert stats.sent_bytes > len(INSTALLED_LINE)
+    assert stats.sent_bytes == receiver.pushes()[0]["body_bytes"]
     assert stats.dropped.undeliverable == 0 and stats.last_error is None
 
 
-def test_invalid_event_names_the_field_and_sends_nothing(host, receiver):
-    with client(host, receiver) as c:
+def test_an_error_is_its_case_and_generated_payload(host: Host, receiver: Receiver) -> None:
+    receiver.script([{"status": 429, "headers": {"Retry-After": "2"}, "body": "rate limited\n"}])
+    with host.client(endpoint=receiver.url, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
-            c.issue_events([INSTALLED, RunnerInstalled(timestamp=1, flavor="s", duration=float("nan"))])
-    e = caught.value
-    assert (e.case, e.field) == ("invalid-event", "events[1].duration")
-    assert "NaN" in e.reason and str(e).startswith("invalid event: events[1].duration: ")
-    assert receiver.attempts == 0
+            client.issue_event(INSTALLED)
+        assert str(caught.value) == client.stats().last_error
+    assert caught.value.case == "rejected"
+    assert caught.value.payload == Rejection(status=429, body="rate limited\n", retry_after_ms=2000)
+    assert str(caught.value) == "the receiver answered 429 (retry after 2000 ms): rate limited"
 
 
-def test_invalid_config_fails_at_construction(host, receiver):
-    with pytest.raises(MetricsError) as caught:
-        client(host, receiver, labels=[("__name__", "x")])
-    assert (caught.value.case, caught.value.field) == ("invalid-config", "labels[0].name")
-
-
-def test_values_the_wit_type_cannot_hold_are_invalid_input(host, receiver):
-    # ctypes would store -1 in a u32 as 4294967295; the host refuses it instead.
-    with pytest.raises(MetricsError) as caught:
-        client(host, receiver, batch_max_events=-1)
-    assert (caught.value.case, caught.value.field) == ("invalid-config", "batch_max_events")
-    with client(host, receiver) as c:
+def test_the_text_trims_what_the_component_trims(host: Host, receiver: Receiver) -> None:
+    # U+001F is whitespace to Python's str.strip but not to Rust's trim_end.
+    receiver.script([{"status": 400, "body": "bad\x1f \n"}])
+    with host.client(endpoint=receiver.url, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
-            c.issue_event(CustomEvent(name="x", timestamp=0, fields=[("n", Integer(2**63))]))
-        assert (caught.value.case, caught.value.field) == ("invalid-event", "fields[0]")
-        with pytest.raises(TypeError, match="flavor"):
-            c.issue_event(RunnerInstalled(timestamp=1, flavor=None, duration=1))  # type: ignore[arg-type]
-        with pytest.raises(TypeError, match="cases"):
-            c.issue_event({"runner-installed": {}})  # type: ignore[arg-type]
+            client.issue_event(INSTALLED)
+        assert str(caught.value) == client.stats().last_error == "the receiver answered 400: bad\x1f"
 
 
-def test_rejection_carries_status_body_and_retry_after(host, receiver):
-    receiver.script(Reply(429, {"Retry-After": "2"}, "rate limited"))
-    with client(host, receiver) as c:
+def test_a_timeout_carries_the_limit(host: Host, receiver: Receiver) -> None:
+    receiver.script([{"hang": True}])
+    with host.client(endpoint=receiver.url, max_attempts=1, timeout_ms=200) as client:
         with pytest.raises(MetricsError) as caught:
-            c.issue_event(INSTALLED)
-    e = caught.value
-    assert (e.case, e.status, e.body, e.retry_after_ms) == ("rejected", 429, "rate limited", 2000)
+            client.issue_event(INSTALLED)
+    assert (caught.value.case, caught.value.payload) == ("timeout", 200)
 
 
-def test_transport_failure_carries_the_wasi_http_code(host):
-    with Client(Config(endpoint=closed_url(), retry=ONE_ATTEMPT), host=host) as c:
-        with pytest.raises(MetricsError) as caught:
-            c.issue_event(INSTALLED)
-        assert c.stats().dropped.undeliverable == 1
-    assert (caught.value.case, caught.value.code, caught.value.detail) == ("transport", "connection-refused", None)
-
-
-def test_timeout_carries_the_limit(host, receiver):
-    receiver.script(Reply(204, delay=1.0))
-    with client(host, receiver, timeout_ms=200) as c:
-        with pytest.raises(MetricsError) as caught:
-            c.issue_event(INSTALLED)
-    assert (caught.value.case, caught.value.timeout_ms) == ("timeout", 200)
-
-
-def test_the_instance_keeps_working_after_every_error(host, receiver):
-    receiver.script(Reply(400, body="bad"), Reply(), Reply(500))
-    with client(host, receiver) as c:
+def test_the_instance_keeps_working_after_every_error(host: Host, receiver: Receiver) -> None:
+    receiver.script([{"status": 400, "body": "bad"}, {"status": 204}, {"status": 500}])
+    with host.client(endpoint=receiver.url, max_attempts=1) as client:
         for _ in range(2):
             with pytest.raises(MetricsError):
-                c.issue_event(INSTALLED)
-            c.issue_event(INSTALLED)
+                client.issue_event(INSTALLED)
+            client.issue_event(INSTALLED)
         with pytest.raises(MetricsError):
-            c.issue_event(RunnerInstalled(timestamp=-1, flavor="s", duration=1))
-        c.issue_event(INSTALLED)
-        assert c.stats().sent_events == 3
+            client.issue_event(RunnerInstalled(timestamp=-1, flavor="s", duration=1))
+        with pytest.raises(TypeError):
+            client.issue_event(RunnerInstalled(timestamp=1, flavor=None, duration=1))  # type: ignore[arg-type]
+        client.issue_event(INSTALLED)
+        assert client.stats().sent_events == 3
     with pytest.raises(MetricsError):
-        client(host, receiver, timeout_ms=0)
-    with client(host, receiver) as c:
-        c.issue_event(INSTALLED)
-    assert len(receiver.pushes) == 4
+        host.client(timeout_ms=0)
+    with host.client(endpoint=receiver.url) as client:
+        client.issue_event(INSTALLED)
+    assert len(receiver.pushes()) == 4
 
 
-def test_secrets_stay_out_of_errors_and_stats(host, receiver):
-    receiver.script(Reply(401, body="no"))
-    with client(host, receiver, auth=Bearer("tok-secret")) as c:
-        with pytest.raises(MetricsError) as caught:
-            c.issue_event(INSTALLED)
-        assert "tok-secret" not in repr(caught.value) + str(c.stats()) + repr(c)
-    assert receiver.pushes == []
-    with pytest.raises(MetricsError) as caught:
-        client(host, receiver, headers=[("X-Api-Key", "key\nsecret")])
-    assert caught.value.field == "headers[0].value" and "secret" not in str(caught.value)
+def test_a_large_batch_arrives_whole(host: Host, receiver: Receiver) -> None:
+    pad = "x" * 10_000
+    events = [
+        CustomEvent(name="big", timestamp=i, fields=[("seq", Integer(i)), ("pad", Text(pad))]) for i in range(100)
+    ]
+    with host.client(endpoint=receiver.url) as client:
+        client.issue([Entry(event=e) for e in events])
+    (push,) = receiver.pushes()
+    assert push["content_length"] == push["body_bytes"] and not push["chunked"]
+    lines = [json.loads(e["line"]) for e in push["streams"][0]["entries"]]
+    assert [line["seq"] for line in lines] == list(range(100))
 
 
-def test_unclosed_client_warns(host, receiver):
-    c = client(host, receiver)
+def test_clients_made_without_a_host_share_the_default_one(receiver: Receiver) -> None:
+    with Client(endpoint=receiver.url) as a, Client(endpoint=receiver.url) as b:
+        assert a._host is b._host
+        a.issue_event(INSTALLED)
+        b.issue_event(INSTALLED)
+    assert len(receiver.pushes()) == 2
+
+
+def test_an_unclosed_client_warns(host: Host, receiver: Receiver) -> None:
+    client = host.client(endpoint=receiver.url)
     with pytest.warns(ResourceWarning, match="unclosed"):
-        del c
+        del client
         gc.collect()
-
-
-def test_module_level_functions_validate_with_the_default_config():
-    # Their endpoint is fixed to localhost:3100, so only the errors that come
-    # before sending can be checked without owning that port.
-    bad = RunnerInstalled(timestamp=1, flavor="s", duration=-1)
-    with pytest.raises(MetricsError) as caught:
-        runner_metrics.issue_event(bad)
-    assert (caught.value.case, caught.value.field) == ("invalid-event", "duration")
-    with pytest.raises(MetricsError) as caught:
-        runner_metrics.issue_events([INSTALLED, bad])
-    assert caught.value.field == "events[1].duration"
-    with pytest.raises(MetricsError):
-        runner_metrics.issue_entries([Entry(bad)])

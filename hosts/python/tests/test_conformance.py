@@ -1,65 +1,125 @@
-"""Every case of conformance/fixtures.json, run as its README says, against
-the same built component the Rust and JavaScript hosts run."""
+"""conformance/: every case of fixtures.json, every error text, and the fault
+matrix of faults.json, run as conformance/README.md says against the same
+built component the Rust and JavaScript hosts run."""
 
-import dataclasses
 import json
-from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 import wit_json
-from receiver import Receiver, Reply, closed_url
+from testkit import REPO, Receiver
 
-from runner_metrics import Client, Config, Host, MetricsError, RetryPolicy
+from runner_metrics import Entry, Host, MetricsError, RunnerInstalled, Stats
+from runner_metrics._generated import TYPES
+from runner_metrics.errors import describe
 
-FIXTURES = Path(__file__).resolve().parents[3] / "conformance" / "fixtures.json"
-CASES = json.loads(FIXTURES.read_text())["cases"]
+FIXTURES = json.loads((REPO / "conformance" / "fixtures.json").read_text())
+FAULTS = json.loads((REPO / "conformance" / "faults.json").read_text())["faults"]
+INSTALLED = RunnerInstalled(timestamp=1700000000.25, flavor="small", duration=12)
 
 
-def run(case: Dict[str, Any], host: Host, receiver: Receiver) -> Optional[MetricsError]:
-    """Make the client and issue the events; the error is the outcome."""
-    for r in case.get("replies", []):
-        receiver.script(Reply(r["status"], r.get("headers", {}), r.get("body", "")))
-    config = wit_json.apply(Config(endpoint=receiver.url, retry=RetryPolicy(max_attempts=1)), case.get("config", {}))
-    if config.endpoint == "$CLOSED":
-        config = dataclasses.replace(config, endpoint=closed_url())
-    events = [wit_json.event(e) for e in case["events"]]
+def issue(host: Host, settings: dict[str, Any], entries: list[Any]) -> tuple[MetricsError | None, Stats | None]:
+    """Make the client and issue the entries: the error, if any, and the
+    client's stats when the client was made."""
     try:
-        with Client(config, host=host) as client:
-            if len(events) == 1:
-                client.issue_event(events[0])
-            else:
-                client.issue_events(events)
+        client = host.client(**settings)
     except MetricsError as e:
-        return e
-    return None
+        return e, None
+    with client:
+        try:
+            client.issue(entries)
+        except MetricsError as e:
+            return e, client.stats()
+        return None, client.stats()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_fixture(case: Dict[str, Any], host: Host, receiver: Receiver) -> None:
-    error = run(case, host, receiver)
+def check_error(error: MetricsError | None, expect: dict[str, Any]) -> None:
+    """`case`, and each other key equal to the payload's field of that name
+    (`value`: the payload itself)."""
+    assert error is not None, "the call succeeded"
+    want = dict(expect)
+    assert error.case == want.pop("case"), repr(error)
+    for key, value in want.items():
+        got = error.payload if key == "value" else getattr(error.payload, key.replace("-", "_"))
+        assert got == value, f"{key} of {error!r}"
+
+
+def check_pushes(pushes: list[dict[str, Any]], requests: list[dict[str, Any]]) -> None:
+    assert len(pushes) == len(requests), pushes
+    for push, want in zip(pushes, requests, strict=True):
+        assert push["content_length"] == push["body_bytes"] and not push["chunked"], push
+        streams = [
+            {
+                "labels": s["labels"],
+                "lines": [e["line"] for e in s["entries"]],
+                "metadata": [e["metadata"] for e in s["entries"]],
+            }
+            for s in push["streams"]
+        ]
+        assert len(streams) == len(want["streams"])
+        for got, stream in zip(streams, want["streams"], strict=True):
+            assert got["labels"] == stream["labels"]
+            assert got["lines"] == stream["lines"]
+            if "metadata" in stream:
+                assert got["metadata"] == stream["metadata"]
+        for name, value in want.get("headers", {}).items():
+            assert push["headers"].get(name) == value, f"header {name}"
+
+
+@pytest.mark.parametrize("case", FIXTURES["cases"], ids=[c["name"] for c in FIXTURES["cases"]])
+def test_fixture(case: dict[str, Any], host: Host, receiver: Receiver) -> None:
+    receiver.script(case.get("replies", []))
+    settings = {"endpoint": receiver.url, "max_attempts": 1, **wit_json.settings(case.get("options", {}))}
+    if settings["endpoint"] == "$CLOSED":
+        settings["endpoint"] = receiver.fault("refused")
+    entries = wit_json.value({"list": "entry"}, case["entries"])
+
+    error, stats = issue(host, settings, entries)
+
     expect = case["expect"]
-
     if "error" in expect:
-        assert error is not None, "the call succeeded"
-        want = dict(expect["error"])
-        assert error.case == want.pop("case"), repr(error)
-        for key, value in want.items():
-            assert getattr(error, key.replace("-", "_")) == value, f"{key} of {error!r}"
+        check_error(error, expect["error"])
+        if stats is not None:  # the client was made: its stats hold the same text
+            assert stats.last_error == str(error)
     else:
         assert expect["ok"] is True
         assert error is None, repr(error)
-
-    assert len(receiver.pushes) == len(expect["requests"])
-    for got, want in zip(receiver.pushes, expect["requests"]):
-        assert len(got.streams) == len(want["streams"])
-        for stream, want_stream in zip(got.streams, want["streams"]):
-            assert [list(p) for p in stream.labels] == want_stream["labels"]
-            assert stream.lines == want_stream["lines"]
-            if "metadata" in want_stream:
-                assert [[list(p) for p in m] for m in stream.metadata] == want_stream["metadata"]
-        for name, value in want.get("headers", {}).items():
-            assert got.headers.get(name) == value, f"header {name}"
-
+    check_pushes(receiver.pushes(), expect["requests"])
     if "attempts" in expect:
-        assert receiver.attempts == expect["attempts"]
+        assert receiver.requests() == expect["attempts"]
+
+
+@pytest.mark.parametrize(
+    "example", FIXTURES["error-texts"], ids=[next(iter(e["error"])) + ": " + e["text"] for e in FIXTURES["error-texts"]]
+)
+def test_error_text(example: dict[str, Any]) -> None:
+    case, payload = wit_json.value("error", example["error"])
+    assert describe(case, payload) == example["text"]
+    assert str(MetricsError(case, payload)) == example["text"]
+
+
+def test_error_texts_cover_every_case() -> None:
+    cases = [name for name, _ in TYPES["error"]["cases"]]
+    assert sorted({next(iter(e["error"])) for e in FIXTURES["error-texts"]}) == sorted(cases)
+
+
+def fault_endpoint(endpoint: dict[str, str], receiver: Receiver) -> str:
+    if "fault" in endpoint:
+        return receiver.fault(endpoint["fault"])
+    if "receiver" in endpoint:
+        return receiver.url if endpoint["receiver"] == "http" else receiver.url.replace("http://", "https://", 1)
+    return endpoint["url"]
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f["name"] for f in FAULTS])
+def test_fault(fault: dict[str, Any], host: Host, receiver: Receiver) -> None:
+    settings = {
+        "endpoint": fault_endpoint(fault["endpoint"], receiver),
+        "max_attempts": 1,
+        "timeout_ms": 1000,
+        **wit_json.settings(fault.get("options", {})),
+    }
+    receiver.script(fault.get("replies", []))
+    error, stats = issue(host, settings, [Entry(event=INSTALLED)])
+    check_error(error, fault["expect"])
+    assert stats is None or stats.last_error == str(error)

@@ -1,66 +1,54 @@
-"""WIT-shaped JSON (see conformance/README.md) to this package's dataclasses.
+"""WIT-shaped JSON (conformance/README.md) to this package's values, driven by
+the generated tables: so the fixtures also check that every WIT type has the
+Python class the tables name."""
 
-Driven by the dataclasses' own type hints, so the fixtures also check that
-every WIT field has a Python field of the right name and shape.
-"""
+from typing import Any
 
-import dataclasses
-import enum
-import typing
-from typing import Any, Dict, List
+from runner_metrics._generated import CASES, CLASSES, SETTERS, TYPES
 
-from runner_metrics import Config, Event
+SETTING_TYPES = {setting: ty for setting, _, _, ty in SETTERS}
+FLOATS = ("f32", "f64")
 
 
-def event(value: Any) -> Event:
-    return convert(Event, value)
-
-
-def apply(config: Config, changes: Dict[str, Any]) -> Config:
-    """``config`` with the WIT-named fields of ``changes`` replaced whole."""
-    hints = typing.get_type_hints(Config)
-    return dataclasses.replace(config, **{_snake(k): convert(hints[_snake(k)], v) for k, v in changes.items()})
-
-
-def convert(hint: Any, value: Any) -> Any:
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is typing.Union:
-        choices = [a for a in args if a is not type(None)]
-        if value is None:
-            return None
-        if len(choices) == 1:
-            return convert(choices[0], value)
-        return _case(choices, value)
-    if origin is list:
-        return [convert(args[0], v) for v in value]
-    if origin is tuple:
-        return tuple(convert(a, v) for a, v in zip(args, value, strict=True))
-    if hint is float:
-        return float(value)  # also "NaN", "Infinity" and "-Infinity"
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
-    if dataclasses.is_dataclass(hint):
-        return _record(hint, value)
-    return value
-
-
-def _snake(name: str) -> str:
-    return name.replace("-", "_")
-
-
-def _record(cls: type, value: Dict[str, Any]) -> Any:
-    hints = typing.get_type_hints(cls)
-    return cls(**{_snake(k): convert(hints[_snake(k)], v) for k, v in value.items()})
-
-
-def _case(classes: List[type], value: Any) -> Any:
-    """A variant: ``{"case": payload}``, or ``"case"`` for a case without one."""
-    case, payload = (value, None) if isinstance(value, str) else next(iter(value.items()))
-    cls = next(c for c in classes if c._wit_case == case)  # type: ignore[attr-defined]
-    fields = dataclasses.fields(cls)
-    if not fields:
+def value(ty: Any, v: Any) -> Any:
+    """`v` as a value of table type `ty`. A variant only returned (`error`)
+    becomes `(case, payload)`, as the host lifts it."""
+    if isinstance(ty, dict):
+        ((kind, inner),) = ty.items()
+        if kind == "list":
+            return [value(inner, x) for x in v]
+        if kind == "option":
+            return None if v is None else value(inner, v)
+        if kind == "tuple":
+            return tuple(value(t, x) for t, x in zip(inner, v, strict=True))
+        raise ValueError(f"no JSON form for {ty}")
+    if ty in FLOATS:
+        return float(v)  # also "NaN", "Infinity" and "-Infinity"
+    if ty not in TYPES:
+        return v
+    entry = TYPES[ty]
+    kind = entry["kind"]
+    if kind == "alias":
+        return value(entry["type"], v)
+    if kind == "enum":
+        return CLASSES[ty](v)
+    if kind == "record":
+        fields = dict(entry["fields"])
+        unknown = set(v) - set(fields)
+        assert not unknown, f"{ty} has no fields {unknown}"
+        return CLASSES[ty](**{k.replace("-", "_"): value(fields[k], x) for k, x in v.items()})
+    assert kind == "variant", ty
+    case, payload = (v, None) if isinstance(v, str) else next(iter(v.items()))
+    payload_ty = dict(entry["cases"])[case]
+    lifted = None if payload_ty is None else value(payload_ty, payload)
+    if ty not in CASES:
+        return case, lifted
+    cls = CASES[ty][case]
+    if payload_ty is None:
         return cls()
-    if isinstance(payload, dict):
-        return _record(cls, payload)
-    (only,) = fields
-    return cls(convert(typing.get_type_hints(cls)[only.name], payload))
+    return lifted if cls is CLASSES.get(payload_ty) else cls(lifted)
+
+
+def settings(options: dict) -> dict:
+    """`{setting: WIT-shaped value}` as `Client` keywords."""
+    return {k.replace("-", "_"): value(SETTING_TYPES[k], v) for k, v in options.items()}

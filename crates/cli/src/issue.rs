@@ -1,0 +1,108 @@
+//! `runner-metrics issue`: one event, pushed through a `client` or appended
+//! through a `log-file`.
+
+use crate::args::{Cli, DEFAULT_ENDPOINT, Issue, Push};
+use crate::exit::{self, Failure};
+use crate::load::{self, Host};
+use crate::settings::Settings;
+use crate::{events, paths};
+use runner_metrics_host::{Entry, Error, Event, WitError};
+use std::time::Instant;
+
+pub async fn run(cli: &Cli, args: &Issue) -> Result<(), Failure> {
+    let event = events::read(args)?;
+    match &args.file {
+        Some(path) => write(cli, path, event).await,
+        None => push(cli, &args.push, event).await,
+    }
+}
+
+async fn write(cli: &Cli, path: &std::path::Path, event: Event) -> Result<(), Failure> {
+    let place = paths::log_file(path)?;
+    let host = Host {
+        dir: Some(&place.dir),
+        ..Host::default()
+    };
+    let mut instance = load::instance(cli, host).await?;
+    let file = instance.log_file(&place.path).await.map_err(failure)?;
+    instance.write(&file, &[event]).await.map_err(failure)
+}
+
+async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
+    let settings = Settings::read(push)?;
+    let spool = push.spool.as_deref().map(paths::spool).transpose()?;
+    let host = Host {
+        allow: &push.allow,
+        dir: spool.as_ref().map(|s| &s.dir),
+    };
+    let mut instance = load::instance(cli, host).await?;
+    let options = instance.options().await?;
+    let spool_path = spool.as_ref().map(|s| s.path.as_str());
+    settings.apply(&mut instance, &options, spool_path).await?;
+    let client = instance.client(&options).await?;
+    let started = Instant::now();
+    let sent = instance
+        .issue(
+            &client,
+            &[Entry {
+                event,
+                metadata: Vec::new(),
+            }],
+        )
+        .await;
+    let took = started.elapsed();
+    let Err(e) = sent else {
+        return Ok(());
+    };
+    let attempts = instance.stats(&client).await.ok().map(|s| s.requests);
+    let endpoint = push.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT);
+    Err(Failure::new(
+        exit::code(&e),
+        with_context(&e, endpoint, attempts, took.as_secs_f64()),
+    ))
+}
+
+/// The component's text for `e`; for a failed delivery, then where it went
+/// and how hard it was tried. The endpoint is shown without its query,
+/// which may carry a token.
+fn with_context(e: &Error, endpoint: &str, attempts: Option<u64>, secs: f64) -> String {
+    let delivery = matches!(
+        e.component(),
+        Some(
+            WitError::Transport(_)
+                | WitError::Timeout(_)
+                | WitError::Rejected(_)
+                | WitError::Spooled(_)
+        )
+    );
+    if !delivery {
+        return describe(e);
+    }
+    let endpoint = endpoint.split(['?', '#']).next().unwrap_or_default();
+    let attempts = match attempts {
+        Some(1) => "1 attempt".to_string(),
+        Some(n) => format!("{n} attempts"),
+        None => "attempts unknown".to_string(),
+    };
+    format!("{e} (endpoint {endpoint}, {attempts} in {secs:.1} s)")
+}
+
+fn failure(e: Error) -> Failure {
+    Failure::new(exit::code(&e), describe(&e))
+}
+
+/// The component's text for `e`; for a storage failure, then what the CLI
+/// finds wrong with the path when the component could not say.
+fn describe(e: &Error) -> String {
+    let text = e.to_string();
+    match e.component() {
+        #[cfg(unix)]
+        Some(WitError::Storage(s)) => {
+            match crate::diagnose::storage_hint(std::path::Path::new(&s.path), &s.detail) {
+                Some(hint) => format!("{text}: {hint}"),
+                None => text,
+            }
+        }
+        _ => text,
+    }
+}

@@ -1,0 +1,44 @@
+//! `runner-metrics`: issue one runner metric event through the component
+//! (to Loki's push API, or to a log file), or run a self-contained demo
+//! against an in-process Loki push receiver.
+
+mod args;
+mod credentials;
+mod demo;
+#[cfg(unix)]
+mod diagnose;
+mod events;
+mod exit;
+mod issue;
+mod load;
+mod paths;
+mod settings;
+mod signals;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    signals::ignore_file_size_limit();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(exit::Failure::other(format!("starting tokio: {e}"))),
+    };
+    let done = runtime.block_on(async {
+        match &cli.command {
+            Command::Issue(args) => issue::run(&cli, args).await,
+            Command::Demo => demo::run(&cli).await,
+        }
+    });
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => fail(failure),
+    }
+}
+
+fn fail(failure: exit::Failure) -> ExitCode {
+    eprintln!("runner-metrics: {failure}");
+    ExitCode::from(failure.code)
+}

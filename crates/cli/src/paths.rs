@@ -1,0 +1,87 @@
+//! The directories the component is given: the spool, or the directory of
+//! the `--file`. The component sees each at its absolute host path, so the
+//! paths in its messages are the real ones.
+
+use crate::exit::Failure;
+use runner_metrics_host::Preopen;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+/// A directory to preopen, and the path the component uses inside it.
+pub struct Place {
+    pub dir: Preopen,
+    /// The spool directory itself, or the file in `dir`.
+    pub path: String,
+}
+
+/// The spool directory, created if missing (the component would create it,
+/// but only inside a directory it was given, and the CLI must give it the
+/// spool itself).
+pub fn spool(arg: &Path) -> Result<Place, Failure> {
+    let at = |what: &str| format!("--spool {}: {what}", arg.display());
+    let abs = absolute(arg, "--spool")?;
+    match std::fs::metadata(&abs) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) if m.is_file() => return Err(Failure::storage(at("is a file, not a directory"))),
+        Ok(_) => return Err(Failure::storage(at("is not a directory"))),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            std::fs::create_dir_all(&abs)
+                .map_err(|e| Failure::storage(at(&format!("cannot create it: {e}"))))?;
+        }
+        Err(e) => return Err(Failure::storage(at(&e.to_string()))),
+    }
+    let guest = utf8(&abs, "--spool")?;
+    Ok(Place {
+        dir: Preopen {
+            host: abs,
+            guest: guest.clone(),
+        },
+        path: guest,
+    })
+}
+
+/// The `--file` and its directory, which must exist: the CLI creates no
+/// directory for a log that something else (Promtail) is set up to read.
+pub fn log_file(arg: &Path) -> Result<Place, Failure> {
+    let abs = absolute(arg, "--file")?;
+    let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
+        return Err(Failure::invalid(format!(
+            "--file {}: not a file name",
+            arg.display()
+        )));
+    };
+    let problem = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => None,
+        Ok(_) => Some("is not a directory".to_string()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Some("does not exist".to_string()),
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(problem) = problem {
+        return Err(Failure::storage(format!(
+            "--file {}: its directory {} {problem}",
+            arg.display(),
+            dir.display()
+        )));
+    }
+    let guest = utf8(dir, "--file")?;
+    let path = Path::new(&guest).join(name);
+    Ok(Place {
+        dir: Preopen {
+            host: dir.to_path_buf(),
+            guest: guest.clone(),
+        },
+        path: utf8(&path, "--file")?,
+    })
+}
+
+fn absolute(path: &Path, flag: &str) -> Result<PathBuf, Failure> {
+    std::path::absolute(path)
+        .map_err(|e| Failure::invalid(format!("{flag} {}: {e}", path.display())))
+}
+
+/// The component takes paths as strings.
+fn utf8(path: &Path, flag: &str) -> Result<String, Failure> {
+    path.to_str()
+        .map(String::from)
+        .ok_or_else(|| Failure::invalid(format!("{flag} {}: not valid UTF-8", path.display())))
+}

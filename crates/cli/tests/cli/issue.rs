@@ -1,0 +1,283 @@
+//! `issue` from flags and from JSON, the file sink, the spool, exit codes,
+//! `demo`, `--version` and the component cache.
+
+use crate::common::{INSTALLED, cli, issue, lines, refused_url, s};
+use runner_metrics_testkit::{Receiver, Reply};
+
+#[tokio::test]
+async fn issue_from_flags_reaches_the_receiver() {
+    let rx = Receiver::start().await.unwrap();
+    cli(&[
+        "issue",
+        "runner_stop",
+        "--endpoint",
+        &rx.url(),
+        "--label",
+        "juju_unit=gh/0",
+        "timestamp=1700000000",
+        "flavor=small",
+        "workflow=CI",
+        "repo=octo/hello",
+        "github_event=push",
+        "status=normal",
+        "status_info.code=403",
+        "job_duration=61",
+    ])
+    .run()
+    .await
+    .assert_ok();
+    let s = &rx.streams()[0];
+    assert_eq!(s.label("juju_unit"), Some("gh/0"));
+    assert_eq!(s.label("event"), Some("runner_stop"));
+    assert_eq!(
+        s.entries[0].line,
+        r#"{"timestamp":1700000000.0,"event":"runner_stop","flavor":"small","workflow":"CI","repo":"octo/hello","github_event":"push","status":"normal","status_info":{"code":403},"job_duration":61.0}"#
+    );
+}
+
+#[tokio::test]
+async fn issue_from_json_defaults_the_timestamp_to_now() {
+    let rx = Receiver::start().await.unwrap();
+    let json = r#"{"event":"runner_installed","flavor":"large","duration":12}"#;
+    cli(&["issue", "--endpoint", &rx.url(), "--json", json])
+        .run()
+        .await
+        .assert_ok();
+    // `-` reads the object from stdin.
+    cli(&["issue", "--endpoint", &rx.url(), "--json", "-"])
+        .stdin(json.as_bytes())
+        .run()
+        .await
+        .assert_ok();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let lines = lines(&rx);
+    assert_eq!(lines.len(), 2);
+    for line in lines {
+        let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let ts = line["timestamp"].as_f64().unwrap();
+        assert!((now - ts).abs() < 60.0, "{ts} is about now");
+        assert_eq!(line["duration"], 12.0);
+    }
+}
+
+#[tokio::test]
+async fn custom_fields_keep_their_order() {
+    let rx = Receiver::start().await.unwrap();
+    let url = rx.url();
+    let json = r#"{"z":1,"event":"hook","a":"x","timestamp":5,"m":true}"#;
+    cli(&["issue", "--custom", "--endpoint", &url, "--json", json])
+        .run()
+        .await
+        .assert_ok();
+    let pairs = ["hook", "z=1", "timestamp=5", "a=x", "m=true"];
+    let mut args = vec!["issue", "--custom", "--endpoint", &url];
+    args.extend(pairs);
+    cli(&args).run().await.assert_ok();
+    let expected = r#"{"timestamp":5.0,"event":"hook","z":1,"a":"x","m":true}"#;
+    assert_eq!(lines(&rx), [expected, expected]);
+}
+
+#[tokio::test]
+async fn failures_map_to_exit_codes() {
+    let rx = Receiver::start().await.unwrap();
+    let url = rx.url();
+    let one = ["--endpoint", &url, "--max-attempts", "1"];
+
+    let invalid = cli(&["issue", "runner_installed", "--endpoint", &url, "flavor=s"])
+        .args(["duration=-1"])
+        .run()
+        .await;
+    invalid.assert_code(2);
+    assert!(
+        invalid.stderr.contains("duration: must be finite"),
+        "{invalid:?}"
+    );
+
+    let missing = cli(&["issue", "runner_installed", "--endpoint", &url, "flavor=s"])
+        .run()
+        .await;
+    missing.assert_code(2);
+    assert!(
+        missing.stderr.contains("duration: is missing"),
+        "{missing:?}"
+    );
+
+    let bad_config = issue(&["--endpoint", "ftp://x"]).run().await;
+    bad_config.assert_code(2);
+    assert!(
+        bad_config.stderr.contains("invalid config: endpoint"),
+        "{bad_config:?}"
+    );
+
+    let usage = cli(&["issue", "--no-such-flag"]).run().await;
+    usage.assert_code(2);
+
+    let mut refused_args = vec!["--endpoint".to_string(), refused_url()];
+    refused_args.extend(["--max-attempts".into(), "1".into()]);
+    let refused = issue(&refused_args.iter().map(String::as_str).collect::<Vec<_>>())
+        .run()
+        .await;
+    refused.assert_code(3);
+    assert!(refused.stderr.contains("connection-refused"), "{refused:?}");
+
+    rx.script([Reply::status(400, "bad labels")]);
+    let rejected = issue(&one).run().await;
+    rejected.assert_code(5);
+    assert!(
+        rejected.stderr.contains("answered 400: bad labels"),
+        "{rejected:?}"
+    );
+
+    rx.script([Reply::Hang]);
+    let timeout = issue(&[&one[..], &["--timeout-ms", "300"]].concat())
+        .run()
+        .await;
+    timeout.assert_code(4);
+    assert!(
+        timeout.stderr.contains("no answer within 300 ms"),
+        "{timeout:?}"
+    );
+
+    let denied = issue(&[&one[..], &["--allow", "example.com"]].concat())
+        .run()
+        .await;
+    denied.assert_code(3);
+    assert!(denied.stderr.contains("HTTP-request-denied"), "{denied:?}");
+
+    let file_and_push = issue(&["--file", "m.log", "--endpoint", &url]).run().await;
+    file_and_push.assert_code(2);
+    assert!(
+        file_and_push.stderr.contains("cannot be used with"),
+        "{file_and_push:?}"
+    );
+
+    let no_component = issue(&["--endpoint", &url])
+        .args(["--component", "/nonexistent/runner-metrics.wasm"])
+        .run()
+        .await;
+    no_component.assert_code(1);
+    assert!(
+        no_component
+            .stderr
+            .contains("/nonexistent/runner-metrics.wasm")
+    );
+
+    assert_eq!(rx.push_count(), 0);
+}
+
+#[tokio::test]
+async fn file_sink_appends_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("metrics.log");
+    for _ in 0..2 {
+        cli(&["issue", "--file", s(&log)])
+            .args(INSTALLED)
+            .run()
+            .await
+            .assert_ok();
+    }
+    let line =
+        r#"{"timestamp":1700000000.0,"event":"runner_installed","flavor":"small","duration":5.0}"#;
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        format!("{line}\n{line}\n")
+    );
+}
+
+#[tokio::test]
+async fn spooled_while_down_then_replayed_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = refused_url();
+    let port: u16 = url.split([':', '/']).nth(4).unwrap().parse().unwrap();
+    let spool = dir.path().join("spool");
+    let issue = |seq: &str| {
+        cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
+            .args(["--max-attempts", "1", "--custom", "hook"])
+            .args([format!("seq={seq}").as_str()])
+    };
+    let down = issue("1").run().await;
+    down.assert_code(6);
+    assert!(down.stderr.contains("1 events spooled after"), "{down:?}");
+    let rx = Receiver::start_on(([127, 0, 0, 1], port).into())
+        .await
+        .unwrap();
+    issue("2").run().await.assert_ok();
+    let lines = lines(&rx);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].ends_with("\"seq\":1}") && lines[1].ends_with("\"seq\":2}"),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn demo_prints_one_stream_per_event_kind() {
+    let out = cli(&["demo"]).run().await;
+    out.assert_ok();
+    for name in [
+        "runner_installed",
+        "runner_start",
+        "runner_stop",
+        "reconciliation",
+        "image_built",
+    ] {
+        assert!(
+            out.stdout.contains(&format!("event=\"{name}\"}}")),
+            "{name} in:\n{}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("The receiver got 5 pushes"));
+    assert!(
+        out.stdout
+            .contains(r#""event":"image_built","base":"noble","size_mb":2048,"cached":false}"#),
+        "{}",
+        out.stdout
+    );
+}
+
+#[tokio::test]
+async fn version_is_the_binarys() {
+    let out = cli(&["--version"]).run().await;
+    out.assert_ok();
+    assert_eq!(
+        out.stdout.trim(),
+        format!("runner-metrics {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn the_compiled_component_is_cached() {
+    // The shared cache was filled by the first run of the suite: a run
+    // that compiled again would write a new artefact and rename it over.
+    let cache = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-cache");
+    let inode = || {
+        use std::os::unix::fs::MetadataExt;
+        let artefacts: Vec<_> = std::fs::read_dir(&cache)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .collect();
+        assert!(!artefacts.is_empty(), "an artefact in {}", cache.display());
+        artefacts
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().ino())
+            .collect::<Vec<_>>()
+    };
+    cli(&["--version"]).run().await.assert_ok(); // fills the cache
+    let before = inode();
+    cli(&["demo"]).run().await.assert_ok();
+    assert_eq!(inode(), before, "the run loaded the artefact");
+
+    // --no-cache neither reads nor writes it.
+    let empty = tempfile::tempdir().unwrap();
+    cli(&["--no-cache", "demo"])
+        .cache(empty.path())
+        .run()
+        .await
+        .assert_ok();
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+}

@@ -1,0 +1,145 @@
+//! Files and directories: the file sink under a file size limit
+//! (Reliability §2), missing directories, a spool that is a file, and a
+//! full disk told apart from a read-only directory (§16).
+
+use crate::common::{INSTALLED, cli, refused_url, s};
+use std::path::Path;
+use std::process::Command;
+
+const LINE: &str =
+    r#"{"timestamp":1700000000.0,"event":"runner_installed","flavor":"small","duration":5.0}"#;
+
+fn write_to(log: &Path) -> crate::common::Cli {
+    cli(&["issue", "--file", s(log)]).args(INSTALLED)
+}
+
+#[tokio::test]
+async fn a_file_size_limit_is_a_storage_failure_and_the_file_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("metrics.log");
+    // 1000 bytes: the next line crosses a 1024-byte limit part way.
+    let first = format!("{{\"pad\":\"{}\"}}\n", "x".repeat(1000 - 11));
+    assert_eq!(first.len(), 1000);
+    std::fs::write(&log, &first).unwrap();
+
+    let limited = write_to(&log).file_size_limit(1024).run().await;
+    // Killed by SIGXFSZ, the CLI would have no exit code and no message.
+    limited.assert_code(3);
+    assert!(
+        limited
+            .stderr
+            .contains(&format!("storage failure: {}", log.display())),
+        "{limited:?}"
+    );
+    assert!(limited.stderr.contains("file size limit"), "{limited:?}");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        first,
+        "the part written was undone"
+    );
+
+    write_to(&log).run().await.assert_ok();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text, format!("{first}{LINE}\n"));
+    for line in text.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_file_directory_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("logs");
+    let out = write_to(&missing.join("metrics.log")).run().await;
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains(&format!(
+            "its directory {} does not exist",
+            missing.display()
+        )),
+        "{out:?}"
+    );
+    assert!(!missing.exists(), "the CLI made no directory");
+}
+
+#[tokio::test]
+async fn a_missing_spool_directory_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("var/spool/runner-metrics");
+    let url = refused_url();
+    let out = cli(&["issue", "--endpoint", &url, "--max-attempts", "1"])
+        .args(["--spool", s(&spool)])
+        .args(INSTALLED)
+        .run()
+        .await;
+    out.assert_code(6);
+    assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 1, "{out:?}");
+}
+
+#[tokio::test]
+async fn a_spool_that_is_a_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spool");
+    std::fs::write(&file, "").unwrap();
+    let url = refused_url();
+    let out = cli(&["issue", "--endpoint", &url, "--spool", s(&file)])
+        .args(INSTALLED)
+        .run()
+        .await;
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains(&format!(
+            "--spool {}: is a file, not a directory",
+            file.display()
+        )),
+        "{out:?}"
+    );
+}
+
+/// How to run a command in a mount namespace of its own (as root, or in a
+/// user namespace), where mounting a tmpfs is allowed; `None` where
+/// neither works.
+fn mount_namespace(dir: &Path) -> Option<&'static [&'static str]> {
+    const WAYS: [&[&str]; 2] = [&["unshare", "-m"], &["unshare", "-r", "-m"]];
+    WAYS.into_iter().find(|way| {
+        Command::new(way[0])
+            .args(&way[1..])
+            .args(["sh", "-c", "mount -t tmpfs tmpfs \"$1\"", "sh", s(dir)])
+            .status()
+            .is_ok_and(|st| st.success())
+    })
+}
+
+#[tokio::test]
+async fn a_full_disk_and_a_read_only_directory_read_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(unshare) = mount_namespace(dir.path()) else {
+        eprintln!(
+            "SKIPPED a_full_disk_and_a_read_only_directory_read_differently: \
+             cannot mount a tmpfs (needs root, or `unshare -r` allowed)"
+        );
+        return;
+    };
+    let log = dir.path().join("metrics.log");
+    // The CLI runs with a tmpfs mounted on `dir`, by the script.
+    let in_tmpfs = |script: &str| {
+        let mut wrapper = unshare.to_vec();
+        wrapper.extend(["sh", "-c", script, "sh", s(dir.path())]);
+        write_to(&log).wrapped(&wrapper)
+    };
+    let read_only = in_tmpfs("mount -t tmpfs -o ro tmpfs \"$1\" && shift && exec \"$@\"")
+        .run()
+        .await;
+    let full = in_tmpfs(
+        "mount -t tmpfs -o size=16k tmpfs \"$1\" \
+         && { dd if=/dev/zero of=\"$1/fill\" bs=4k 2>/dev/null; shift; exec \"$@\"; }",
+    )
+    .run()
+    .await;
+    read_only.assert_code(3);
+    full.assert_code(3);
+    assert!(read_only.stderr.contains("read-only"), "{read_only:?}");
+    assert!(full.stderr.contains("no space left on device"), "{full:?}");
+    assert!(!read_only.stderr.contains("no space"), "{read_only:?}");
+    assert!(!full.stderr.contains("read-only"), "{full:?}");
+}

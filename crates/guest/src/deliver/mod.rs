@@ -1,0 +1,229 @@
+//! Delivery: replay the spool, then push a batch in chunks (splitting on
+//! 413), and keep what cannot be delivered in the spool. Below it, in the
+//! order a body goes: `attempt` (the attempt loop, with `retry`'s policy),
+//! `transport` (the seam to the network; `wasi_http` in the component) and
+//! `spool`. `clock` gives them time and the one `Deadline` type.
+
+pub mod attempt;
+pub mod clock;
+pub mod retry;
+pub mod spool;
+pub mod transport;
+pub mod wasi_http;
+
+#[cfg(test)]
+mod tests;
+
+pub use clock::{Clock, Deadline};
+pub use transport::{Request, Response, Transport};
+
+use crate::Encoding;
+use crate::batch::Batch;
+use crate::counters::{Counters, Dropped};
+use crate::encode::Encoder;
+use crate::error::Error;
+use crate::settings::Settings;
+use attempt::{Body, Failure};
+use spool::{Spool, Taken};
+use std::ops::Range;
+
+/// What delivery works with: a client's parts, borrowed for one flush.
+pub struct Delivery<'a> {
+    pub settings: &'a Settings,
+    pub counters: &'a mut Counters,
+    pub transport: &'a mut dyn Transport,
+    pub clock: &'a dyn Clock,
+    pub encoder: &'a mut Encoder,
+    pub spool: Option<&'a mut Spool>,
+}
+
+/// The state of one flush: once delivery has failed for good, the rest of
+/// the flush goes to the spool (keeping order) instead of being tried.
+#[derive(Default)]
+struct Run {
+    /// Why the receiver counts as down for the rest of this flush.
+    down: Option<Error>,
+    /// Events of this call that went to the spool.
+    spooled: u32,
+    /// The first error that lost events.
+    lost: Option<Error>,
+}
+
+impl Delivery<'_> {
+    /// Replay the spool, then push `batch`, all within one deadline.
+    pub fn flush(&mut self, batch: &Batch) -> Result<(), Error> {
+        let deadline = Deadline::after_ms(self.clock, self.settings.retry.deadline_ms);
+        let mut run = Run::default();
+        self.replay(deadline, &mut run);
+        for chunk in batch.chunks(self.settings.batch_max_bytes as usize) {
+            self.send(batch, chunk, deadline, &mut run);
+        }
+        let waiting = self.spool.as_ref().is_some_and(|s| s.batches() > 0);
+        match run {
+            Run { lost: Some(e), .. } => Err(e),
+            // Events are safe but not delivered: those of this call went to
+            // the spool, or (a flush with nothing new) the spool could not be
+            // replayed.
+            Run {
+                spooled,
+                down: Some(cause),
+                ..
+            } if spooled > 0 || waiting => Err(Error::Spooled {
+                events: spooled,
+                cause: cause.describe(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deliver spooled batches oldest-first, each with the retry policy:
+    /// when one still fails after its retries, the receiver is down, and the
+    /// call spools its own events behind it (keeping order) untried.
+    fn replay(&mut self, deadline: Deadline, run: &mut Run) {
+        let Some(spool) = self.spool.as_deref_mut() else {
+            return;
+        };
+        let now_ms = self.clock.wall_ns() / 1_000_000;
+        let oldest = spool.tidy(now_ms, self.counters, self.clock, deadline);
+        // The claim lasts as long as this call may.
+        let until_ms = now_ms + deadline.remaining_ms(self.clock);
+        for ready in oldest {
+            let (claim, stored) = match spool.take(&ready, until_ms, self.counters) {
+                Ok(Taken::Batch(claim, stored)) => (claim, stored),
+                Ok(Taken::Gone | Taken::Corrupt) => continue,
+                // There but unreadable for now (permissions, I/O): keep it
+                // and everything behind it; `spool-max-age-ms` bounds the wait.
+                Err(e) => {
+                    run.down = Some(e);
+                    return;
+                }
+            };
+            let events = u64::from(stored.events);
+            let body = Body {
+                bytes: &stored.body,
+                encoding: stored.encoding,
+                events,
+            };
+            match attempt::push(
+                self.settings,
+                self.counters,
+                self.transport,
+                self.clock,
+                &body,
+                deadline,
+            ) {
+                Ok(()) => {
+                    spool.finish(claim);
+                    self.counters.replayed(events);
+                }
+                Err(Failure::Exhausted(e) | Failure::Unreachable(e)) => {
+                    spool.release(claim);
+                    run.down = Some(e);
+                    return;
+                }
+                // Refused for good: replaying it again would never end.
+                Err(Failure::Permanent(e) | Failure::TooLarge(e)) => {
+                    spool.finish(claim);
+                    self.counters.dropped(Dropped::Rejected, events);
+                    self.counters
+                        .failed(format!("a spooled batch was refused: {}", e.describe()));
+                }
+            }
+        }
+    }
+
+    /// Push `range` of `batch`, split in halves on a 413.
+    fn send(&mut self, batch: &Batch, range: Range<usize>, deadline: Deadline, run: &mut Run) {
+        let n = range.len();
+        let streams = batch.streams(
+            range.clone(),
+            &self.settings.labels,
+            &self.settings.metadata,
+        );
+        let encoding = self.settings.encoding;
+        if let Err(why) = self.encoder.encode(encoding, &streams) {
+            self.counters.dropped(Dropped::Undeliverable, n as u64);
+            run.lost.get_or_insert(Error::Storage {
+                path: "<encoder>".into(),
+                detail: why,
+            });
+            return;
+        }
+        drop(streams);
+        if let Some(cause) = run.down.clone() {
+            return self.keep(encoding, n, cause, deadline, run);
+        }
+        let body = Body {
+            bytes: &self.encoder.body,
+            encoding,
+            events: n as u64,
+        };
+        match attempt::push(
+            self.settings,
+            self.counters,
+            self.transport,
+            self.clock,
+            &body,
+            deadline,
+        ) {
+            Ok(()) => {}
+            Err(Failure::TooLarge(_)) if n > 1 => {
+                let mid = range.start + n / 2;
+                self.send(batch, range.start..mid, deadline, run);
+                self.send(batch, mid..range.end, deadline, run);
+            }
+            Err(Failure::TooLarge(e) | Failure::Permanent(e)) => {
+                let why = match e {
+                    Error::Rejected { .. } => Dropped::Rejected,
+                    _ => Dropped::Undeliverable,
+                };
+                self.counters.dropped(why, n as u64);
+                run.lost.get_or_insert(e);
+            }
+            // Retries ran out (the receiver is down or overloaded), or it
+            // cannot be reached until the operator fixes the path (a denied
+            // host, a bad certificate): the bytes are good, keep them.
+            Err(Failure::Unreachable(e) | Failure::Exhausted(e)) => {
+                run.down = Some(e.clone());
+                self.keep(encoding, n, e, deadline, run);
+            }
+        }
+    }
+
+    /// The encoded body could not be delivered: spool it, or count it lost.
+    fn keep(
+        &mut self,
+        encoding: Encoding,
+        n: usize,
+        cause: Error,
+        deadline: Deadline,
+        run: &mut Run,
+    ) {
+        let Some(spool) = self.spool.as_deref_mut() else {
+            self.counters.dropped(Dropped::Undeliverable, n as u64);
+            run.lost.get_or_insert(cause);
+            return;
+        };
+        let now_ms = self.clock.wall_ns() / 1_000_000;
+        match spool.append(
+            &self.encoder.body,
+            encoding,
+            n as u32,
+            now_ms,
+            self.counters,
+        ) {
+            Ok(true) => {
+                self.counters.spooled(n as u64);
+                run.spooled += n as u32;
+                spool.trim(now_ms, self.counters, self.clock, deadline);
+            }
+            Ok(false) => {
+                run.lost.get_or_insert(cause);
+            }
+            Err(e) => {
+                self.counters.dropped(Dropped::Undeliverable, n as u64);
+                run.lost.get_or_insert(e);
+            }
+        }
+    }
+}

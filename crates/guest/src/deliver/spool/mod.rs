@@ -1,0 +1,450 @@
+//! The spool: request bodies that could not be delivered, kept on disk in a
+//! directory the host preopened, and replayed oldest-first.
+//!
+//! Any number of clients and processes may share one spool directory, and
+//! WASI has no file locks, so nothing here needs one:
+//! - every writer names its files uniquely (a random writer id from
+//!   `wasi:random`, and a counter), and creates them exclusively;
+//! - a file is written under a `.tmp` name, synced, and renamed, so a crash
+//!   never leaves half a batch to replay;
+//! - a replay first claims a batch by renaming it (atomic: one claimer wins),
+//!   with a time limit in the new name after which any process may take it
+//!   back (the claimer was killed);
+//! - a file that vanished was claimed by another process: not an error;
+//! - counts come from the checksummed header, never from a name.
+//!
+//! The file holds the exact body that was to be sent: a replay resends the
+//! same bytes, which Loki's duplicate check absorbs if the first try did
+//! arrive.
+
+pub mod file;
+
+use crate::Encoding;
+use crate::counters::{Counters, Dropped};
+use crate::deliver::clock::{Clock, Deadline};
+use crate::error::{Error, storage};
+use crate::settings::SpoolSettings;
+use file::{HEADER_LEN, Name, State, Stored};
+use std::collections::HashSet;
+use std::fs;
+use std::io::{ErrorKind, Read, Write};
+use std::path::PathBuf;
+
+/// The block most filesystems allocate: a file takes at least this much.
+const BLOCK: u64 = 4096;
+/// A `.tmp` file older than this was left by a writer that died.
+const STALE_TMP_MS: u64 = 10 * 60 * 1000;
+/// How long past its replay's deadline a claim holds, for the claimer to
+/// settle it; after that any process may take the batch back.
+const CLAIM_SLACK_MS: u64 = 5_000;
+
+/// A batch this process has claimed for replay.
+#[derive(Debug)]
+pub struct Claim {
+    name: Name,
+    until_ms: u64,
+    /// What the file takes on disk.
+    size: u64,
+}
+
+/// A ready batch, and what its file takes on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ready {
+    pub name: Name,
+    pub size: u64,
+}
+
+/// What taking the oldest batch found.
+#[derive(Debug)]
+pub enum Taken {
+    /// Another process has it (or had it and delivered it).
+    Gone,
+    /// Its content did not match its checksum: quarantined and counted.
+    Corrupt,
+    /// Claimed, read and verified.
+    Batch(Claim, Stored),
+}
+
+#[derive(Debug)]
+pub struct Spool {
+    dir: PathBuf,
+    max_bytes: u64,
+    max_age_ms: u64,
+    writer: u64,
+    next: u64,
+    /// Names already counted as skipped, so each is counted once.
+    skipped: HashSet<String>,
+    /// Ready or claimed batches, when last looked at.
+    batches: u64,
+    /// What the spool's files take on disk, when last looked at.
+    bytes: u64,
+}
+
+/// One look at the directory.
+#[derive(Debug, Default)]
+struct Look {
+    ready: Vec<(Name, u64)>,
+    bad: Vec<(Name, u64)>,
+    bytes: u64,
+    batches: u64,
+    /// The deadline cut the look short: totals are partial.
+    partial: bool,
+}
+
+impl Spool {
+    /// Make sure the directory exists and is one. Nothing is read: the
+    /// spool is looked at by the calls that need it, within their deadline.
+    pub fn open(settings: &SpoolSettings, writer: u64) -> Result<Spool, Error> {
+        let dir = PathBuf::from(&settings.dir);
+        if let Err(e) = fs::create_dir_all(&dir) {
+            return Err(storage(&settings.dir, &e));
+        }
+        match fs::metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::Storage {
+                    path: settings.dir.clone(),
+                    detail: "not a directory (the spool needs one)".into(),
+                });
+            }
+            Err(e) => return Err(storage(&settings.dir, &e)),
+        }
+        Ok(Spool {
+            dir,
+            max_bytes: settings.max_bytes,
+            max_age_ms: settings.max_age_ms,
+            writer,
+            next: 0,
+            skipped: HashSet::new(),
+            batches: 0,
+            bytes: 0,
+        })
+    }
+
+    /// Ready or claimed batches when last looked at.
+    pub fn batches(&self) -> u64 {
+        self.batches
+    }
+
+    /// What the spool took on disk when last looked at.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Look at the spool and tidy it: take back stale claims, remove stale
+    /// `.tmp` files, drop expired batches, keep within `max-bytes`. Returns
+    /// the ready batches, oldest first. Stops at `deadline`.
+    pub fn tidy(
+        &mut self,
+        now_ms: u64,
+        counters: &mut Counters,
+        clock: &dyn Clock,
+        deadline: Deadline,
+    ) -> Vec<Ready> {
+        let look = self.look(now_ms, counters, clock, deadline);
+        let mut ready = Vec::with_capacity(look.ready.len());
+        for (name, size) in look.ready {
+            if now_ms.saturating_sub(name.created_ms) > self.max_age_ms {
+                if let Some(events) = self.drop_file(&name, &State::Ready, now_ms) {
+                    counters.dropped(Dropped::SpoolExpired, u64::from(events));
+                    self.bytes = self.bytes.saturating_sub(size);
+                    self.batches = self.batches.saturating_sub(1);
+                }
+            } else {
+                ready.push((name, size));
+            }
+        }
+        if !look.partial {
+            self.evict(&mut ready, look.bad, now_ms, counters);
+        }
+        ready
+            .into_iter()
+            .map(|(name, size)| Ready { name, size })
+            .collect()
+    }
+
+    /// Claim `name`, read it and verify it. An `Err` is a file that is
+    /// there but cannot be read now (permissions, I/O): it is left as it
+    /// was, and everything behind it waits.
+    pub fn take(
+        &mut self,
+        ready: &Ready,
+        until_ms: u64,
+        counters: &mut Counters,
+    ) -> Result<Taken, Error> {
+        let name = &ready.name;
+        let until_ms = until_ms.saturating_add(CLAIM_SLACK_MS);
+        let claimed = State::Claimed { until_ms };
+        match fs::rename(self.path(name, &State::Ready), self.path(name, &claimed)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Taken::Gone),
+            Err(e) => return Err(self.failed(name, &State::Ready, &e)),
+        }
+        let claim = Claim {
+            name: name.clone(),
+            until_ms,
+            size: ready.size,
+        };
+        let bytes = match fs::read(self.path(name, &claimed)) {
+            Ok(bytes) => bytes,
+            // Taken back by another process after a stale-claim timeout.
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Taken::Gone),
+            Err(e) => {
+                let error = self.failed(name, &claimed, &e);
+                self.release(claim);
+                return Err(error);
+            }
+        };
+        match file::decode(&bytes) {
+            Ok(stored) if stored.created_ms == name.created_ms => Ok(Taken::Batch(claim, stored)),
+            _ => {
+                let _ = fs::rename(
+                    self.path(name, &claimed),
+                    self.path(name, &State::Quarantined),
+                );
+                // Still on disk, but no longer a batch.
+                self.batches = self.batches.saturating_sub(1);
+                counters.quarantined();
+                counters.failed(format!(
+                    "a spool file did not match its checksum and was set aside: {}",
+                    self.path(name, &State::Quarantined).display()
+                ));
+                Ok(Taken::Corrupt)
+            }
+        }
+    }
+
+    /// The claimed batch was delivered, or refused for good: remove it.
+    pub fn finish(&mut self, claim: Claim) {
+        // If it cannot be removed it is replayed again once the claim goes
+        // stale; Loki's duplicate check makes that harmless.
+        let claimed = State::Claimed {
+            until_ms: claim.until_ms,
+        };
+        let _ = fs::remove_file(self.path(&claim.name, &claimed));
+        self.batches = self.batches.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(claim.size);
+    }
+
+    /// The claimed batch could not be delivered now: put it back.
+    pub fn release(&mut self, claim: Claim) {
+        let claimed = State::Claimed {
+            until_ms: claim.until_ms,
+        };
+        let _ = fs::rename(
+            self.path(&claim.name, &claimed),
+            self.path(&claim.name, &State::Ready),
+        );
+    }
+
+    /// Keep `body` (then [`Spool::trim`] keeps the spool within its bound).
+    /// `Ok(false)`: the body alone is larger than the spool may hold, so it
+    /// was not kept (and is counted as dropped).
+    pub fn append(
+        &mut self,
+        body: &[u8],
+        encoding: Encoding,
+        events: u32,
+        now_ms: u64,
+        counters: &mut Counters,
+    ) -> Result<bool, Error> {
+        let size = on_disk((HEADER_LEN + body.len()) as u64);
+        if size > self.max_bytes {
+            counters.dropped(Dropped::SpoolFull, u64::from(events));
+            return Ok(false);
+        }
+        let name = Name {
+            created_ms: now_ms,
+            writer: self.writer,
+            n: self.next,
+        };
+        self.next += 1;
+        let tmp = self.path(&name, &State::Writing);
+        let bytes = file::encode(encoding, events, now_ms, body);
+        if let Err(e) = write_new(&tmp, &bytes) {
+            // A failed write leaves nothing behind.
+            let _ = fs::remove_file(&tmp);
+            return Err(self.failed(&name, &State::Writing, &e));
+        }
+        if let Err(e) = fs::rename(&tmp, self.path(&name, &State::Ready)) {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.failed(&name, &State::Ready, &e));
+        }
+        self.batches += 1;
+        self.bytes += size;
+        Ok(true)
+    }
+
+    /// Drop the oldest batches while the spool is over `max-bytes`.
+    pub fn trim(
+        &mut self,
+        now_ms: u64,
+        counters: &mut Counters,
+        clock: &dyn Clock,
+        deadline: Deadline,
+    ) {
+        if self.bytes <= self.max_bytes {
+            return;
+        }
+        // Others may have written too: look again before dropping.
+        let look = self.look(now_ms, counters, clock, deadline);
+        if !look.partial {
+            let mut ready = look.ready;
+            self.evict(&mut ready, look.bad, now_ms, counters);
+        }
+    }
+
+    /// List the directory: count what is there, take back stale claims and
+    /// remove stale `.tmp` files on the way.
+    fn look(
+        &mut self,
+        now_ms: u64,
+        counters: &mut Counters,
+        clock: &dyn Clock,
+        deadline: Deadline,
+    ) -> Look {
+        let mut look = Look::default();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            look.partial = true;
+            return look;
+        };
+        for (i, entry) in entries.enumerate() {
+            if i % 32 == 31 && deadline.passed(clock) {
+                look.partial = true;
+                break;
+            }
+            let Ok(entry) = entry else { continue };
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let regular = entry.file_type().is_ok_and(|t| t.is_file());
+            let parsed = Name::parse(&file_name).filter(|_| regular);
+            let Some((name, state)) = parsed else {
+                if self.skipped.insert(file_name) {
+                    counters.skipped();
+                }
+                continue;
+            };
+            // Gone since the listing: another process took it.
+            let Ok(meta) = entry.metadata() else { continue };
+            let size = on_disk(meta.len());
+            match state {
+                State::Ready => {
+                    look.batches += 1;
+                    look.bytes += size;
+                    look.ready.push((name, size));
+                }
+                State::Writing if now_ms.saturating_sub(name.created_ms) > STALE_TMP_MS => {
+                    let _ = fs::remove_file(entry.path());
+                }
+                State::Writing => look.bytes += size,
+                State::Claimed { until_ms } if until_ms < now_ms => {
+                    // Its claimer died: take it back (if another process
+                    // does first, this rename finds nothing).
+                    if fs::rename(entry.path(), self.path(&name, &State::Ready)).is_ok() {
+                        look.batches += 1;
+                        look.bytes += size;
+                        look.ready.push((name, size));
+                    }
+                }
+                State::Claimed { .. } => {
+                    look.batches += 1;
+                    look.bytes += size;
+                }
+                State::Quarantined => {
+                    look.bytes += size;
+                    look.bad.push((name, size));
+                }
+            }
+        }
+        look.ready.sort();
+        look.bad.sort();
+        if !look.partial {
+            self.batches = look.batches;
+            self.bytes = look.bytes;
+        }
+        look
+    }
+
+    /// Drop quarantined files, then the oldest batches, while over
+    /// `max-bytes`; `ready` loses what was dropped.
+    fn evict(
+        &mut self,
+        ready: &mut Vec<(Name, u64)>,
+        bad: Vec<(Name, u64)>,
+        now_ms: u64,
+        counters: &mut Counters,
+    ) {
+        for (name, size) in bad {
+            if self.bytes <= self.max_bytes {
+                return;
+            }
+            if fs::remove_file(self.path(&name, &State::Quarantined)).is_ok() {
+                self.bytes = self.bytes.saturating_sub(size);
+            }
+        }
+        let mut dropped = 0;
+        for (name, size) in ready.iter() {
+            if self.bytes <= self.max_bytes {
+                break;
+            }
+            dropped += 1;
+            if let Some(events) = self.drop_file(name, &State::Ready, now_ms) {
+                counters.dropped(Dropped::SpoolFull, u64::from(events));
+                self.bytes = self.bytes.saturating_sub(*size);
+                self.batches = self.batches.saturating_sub(1);
+            }
+        }
+        ready.drain(..dropped);
+    }
+
+    /// Claim and delete a batch unsent; its events, from its header. `None`:
+    /// another process took it first.
+    fn drop_file(&mut self, name: &Name, state: &State, now_ms: u64) -> Option<u32> {
+        let claimed = State::Claimed {
+            until_ms: now_ms.saturating_add(CLAIM_SLACK_MS),
+        };
+        fs::rename(self.path(name, state), self.path(name, &claimed)).ok()?;
+        let path = self.path(name, &claimed);
+        let mut head = [0; HEADER_LEN];
+        let events = fs::File::open(&path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .ok()
+            .and_then(|()| file::peek(&head));
+        match events {
+            Some((events, _)) => {
+                let _ = fs::remove_file(&path);
+                Some(events)
+            }
+            None => {
+                // Not a batch after all: keep it for inspection.
+                let _ = fs::rename(&path, self.path(name, &State::Quarantined));
+                None
+            }
+        }
+    }
+
+    fn path(&self, name: &Name, state: &State) -> PathBuf {
+        self.dir.join(name.file(state))
+    }
+
+    fn failed(&self, name: &Name, state: &State, e: &std::io::Error) -> Error {
+        storage(&self.path(name, state).to_string_lossy(), e)
+    }
+}
+
+/// What a file of `len` bytes takes on disk: whole blocks, at least one.
+fn on_disk(len: u64) -> u64 {
+    len.div_ceil(BLOCK).max(1) * BLOCK
+}
+
+/// Write `bytes` to a file that must not exist yet, and ask for them to
+/// reach the disk, so that the rename never publishes a file whose bytes a
+/// power loss could take back. (A host that cannot sync still gets the file.)
+fn write_new(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    let _ = file.sync_data();
+    Ok(())
+}

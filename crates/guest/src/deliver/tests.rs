@@ -1,0 +1,336 @@
+//! Delivery's rules, natively, through a scripted transport and a clock the
+//! test moves: 413 halving, replay order, retry decisions and deadline
+//! arithmetic. (The wasmtime suites prove the same end to end.)
+
+use super::*;
+use crate::counters::Counters;
+use crate::error::Error;
+use crate::settings::Options;
+use crate::{CustomEvent, FieldValue};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use wasi::http::types::ErrorCode;
+
+/// Time only moves when the test says: by a transport's answer, or a sleep.
+#[derive(Default)]
+struct FakeClock {
+    now_ns: Cell<u64>,
+    slept_ms: RefCell<Vec<u64>>,
+}
+
+impl Clock for FakeClock {
+    fn now_ns(&self) -> u64 {
+        self.now_ns.get()
+    }
+    fn wall_ns(&self) -> u64 {
+        1_764_000_000_000_000_000 + self.now_ns.get()
+    }
+    fn sleep_ms(&self, ms: u64) {
+        self.slept_ms.borrow_mut().push(ms);
+        self.advance(ms);
+    }
+    fn jitter(&self) -> f64 {
+        1.0 - f64::EPSILON
+    }
+    fn random_u64(&self) -> u64 {
+        42
+    }
+}
+
+impl FakeClock {
+    fn advance(&self, ms: u64) {
+        self.now_ns.set(self.now_ns.get() + ms * 1_000_000);
+    }
+}
+
+/// What the scripted receiver does with one request.
+enum Step {
+    /// Answer after `ms`.
+    Answer(u16, Option<&'static str>, u64),
+    /// Fail after `ms`.
+    Fail(ErrorCode, u64),
+    /// Take the whole attempt's time.
+    Hang,
+}
+
+/// A request as the transport saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    events: usize,
+    limit_ms: u64,
+    content_length: String,
+}
+
+struct Script {
+    clock: Rc<FakeClock>,
+    steps: VecDeque<Step>,
+    seen: Rc<RefCell<Vec<Seen>>>,
+}
+
+impl Transport for Script {
+    fn send(&mut self, req: &Request<'_>) -> Result<Response, Error> {
+        let body = std::str::from_utf8(req.body).unwrap();
+        let header = |name: &str| {
+            req.headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+                .unwrap_or_default()
+        };
+        self.seen.borrow_mut().push(Seen {
+            events: body.matches("\\\"seq\\\"").count(),
+            limit_ms: req.deadline.limit_ms(),
+            content_length: header("content-length"),
+        });
+        let answer = |status, retry_after: Option<&str>| Response {
+            status,
+            retry_after: retry_after.map(str::to_string),
+            body: Vec::new(),
+        };
+        match self.steps.pop_front().unwrap_or(Step::Answer(204, None, 1)) {
+            Step::Answer(status, retry_after, ms) => {
+                self.clock.advance(ms);
+                Ok(answer(status, retry_after))
+            }
+            Step::Fail(code, ms) => {
+                self.clock.advance(ms);
+                Err(Error::from_code(code, req.deadline.limit_ms()))
+            }
+            Step::Hang => {
+                let left = req.deadline.remaining_ms(self.clock.as_ref());
+                self.clock.advance(left);
+                Err(req.deadline.timeout())
+            }
+        }
+    }
+}
+
+struct Rig {
+    settings: Settings,
+    counters: Counters,
+    clock: Rc<FakeClock>,
+    transport: Script,
+    seen: Rc<RefCell<Vec<Seen>>>,
+    encoder: Encoder,
+    spool: Option<Spool>,
+}
+
+impl Rig {
+    fn new(steps: Vec<Step>, set: impl FnOnce(&mut Options)) -> Rig {
+        let mut options = Options::default();
+        set(&mut options);
+        let clock = Rc::new(FakeClock::default());
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let settings = options.settings().unwrap();
+        let spool = settings
+            .spool
+            .as_ref()
+            .map(|s| Spool::open(s, clock.random_u64()).unwrap());
+        Rig {
+            settings,
+            counters: Counters::default(),
+            transport: Script {
+                clock: clock.clone(),
+                steps: steps.into(),
+                seen: seen.clone(),
+            },
+            clock,
+            seen,
+            encoder: Encoder::default(),
+            spool,
+        }
+    }
+
+    fn flush(&mut self, batch: &Batch) -> Result<(), Error> {
+        Delivery {
+            settings: &self.settings,
+            counters: &mut self.counters,
+            transport: &mut self.transport,
+            clock: self.clock.as_ref(),
+            encoder: &mut self.encoder,
+            spool: self.spool.as_mut(),
+        }
+        .flush(batch)
+    }
+
+    fn events_per_request(&self) -> Vec<usize> {
+        self.seen.borrow().iter().map(|s| s.events).collect()
+    }
+}
+
+fn batch(n: i64) -> Batch {
+    let mut b = Batch::default();
+    for seq in 0..n {
+        let e = crate::Event::Custom(CustomEvent {
+            name: "x".into(),
+            timestamp: 1.0,
+            fields: vec![("seq".into(), FieldValue::Integer(seq))],
+        });
+        b.push(&e, seq as u64 + 1, &[], usize::MAX).unwrap();
+    }
+    b
+}
+
+#[test]
+fn a_413_splits_the_batch_in_halves_until_it_fits() {
+    let mut rig = Rig::new(
+        vec![
+            Step::Answer(413, None, 1),
+            Step::Answer(413, None, 1),
+            Step::Answer(204, None, 1),
+            Step::Answer(204, None, 1),
+            Step::Answer(204, None, 1),
+        ],
+        |_| {},
+    );
+    rig.flush(&batch(4)).unwrap();
+    assert_eq!(rig.events_per_request(), [4, 2, 1, 1, 2]);
+    assert_eq!(rig.counters.sent_events, 4);
+    // A single event that is still too large is refused, not split further.
+    let mut rig = Rig::new(vec![Step::Answer(413, None, 1)], |_| {});
+    let Err(Error::Rejected { status: 413, .. }) = rig.flush(&batch(1)) else {
+        panic!("a lone 413 is the outcome")
+    };
+    assert_eq!(rig.counters.dropped_rejected, 1);
+}
+
+#[test]
+fn every_request_says_how_long_its_body_is() {
+    let mut rig = Rig::new(vec![], |_| {});
+    rig.flush(&batch(3)).unwrap();
+    let seen = rig.seen.borrow();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].content_length,
+        rig.encoder.body.len().to_string(),
+        "content-length is the body's length"
+    );
+}
+
+#[test]
+fn retries_follow_the_policy() {
+    let set = |o: &mut Options| {
+        o.set_max_attempts(3).unwrap();
+        o.set_min_backoff_ms(100).unwrap();
+        o.set_max_backoff_ms(150).unwrap();
+    };
+    // 503, 429 then accepted: three requests, two retries, backoff doubling
+    // up to the maximum (the fake jitter takes all of it).
+    let mut rig = Rig::new(
+        vec![
+            Step::Answer(503, None, 1),
+            Step::Answer(429, None, 1),
+            Step::Answer(204, None, 1),
+        ],
+        set,
+    );
+    rig.flush(&batch(1)).unwrap();
+    assert_eq!((rig.counters.requests, rig.counters.retries), (3, 2));
+    assert_eq!(*rig.clock.slept_ms.borrow(), [99, 149]);
+    // A `Retry-After` replaces the backoff.
+    let mut rig = Rig::new(vec![Step::Answer(429, Some("2"), 1)], |o| {
+        set(o);
+        o.set_deadline_ms(60_000).unwrap();
+    });
+    rig.flush(&batch(1)).unwrap();
+    assert_eq!(*rig.clock.slept_ms.borrow(), [2000]);
+    // Never retried: a 400, a bad certificate, a denied host.
+    for step in [
+        Step::Answer(400, None, 1),
+        Step::Fail(ErrorCode::TlsCertificateError, 1),
+        Step::Fail(ErrorCode::HttpRequestDenied, 1),
+    ] {
+        let mut rig = Rig::new(vec![step], set);
+        assert!(rig.flush(&batch(1)).is_err());
+        assert_eq!(rig.counters.requests, 1);
+    }
+    // Retried: a refusal, a reset, a timeout.
+    for step in [
+        Step::Fail(ErrorCode::ConnectionRefused, 1),
+        Step::Fail(ErrorCode::ConnectionTerminated, 1),
+        Step::Hang,
+    ] {
+        let mut rig = Rig::new(vec![step], set);
+        rig.flush(&batch(1)).unwrap();
+        assert_eq!(rig.counters.requests, 2);
+    }
+}
+
+#[test]
+fn the_deadline_bounds_attempts_and_says_what_happened() {
+    // Each attempt gets `timeout-ms` or what is left of the call: 5000 ms of
+    // a 7000 ms deadline, then 1501 (after a 499 ms backoff).
+    let mut rig = Rig::new(vec![Step::Hang, Step::Hang], |o| {
+        o.set_max_attempts(5).unwrap();
+        o.set_min_backoff_ms(500).unwrap();
+        o.set_max_backoff_ms(500).unwrap();
+        o.set_deadline_ms(7000).unwrap();
+    });
+    let Err(Error::Timeout(ms)) = rig.flush(&batch(1)) else {
+        panic!("a timeout")
+    };
+    let limits: Vec<u64> = rig.seen.borrow().iter().map(|s| s.limit_ms).collect();
+    assert_eq!(limits, [5000, 1501]);
+    assert_eq!(
+        ms, 5000,
+        "the error is the last full attempt's, not the cut-short one"
+    );
+
+    // A 503, then an attempt the deadline cuts short: the 503 is the answer.
+    let mut rig = Rig::new(vec![Step::Answer(503, None, 10), Step::Hang], |o| {
+        o.set_max_attempts(5).unwrap();
+        o.set_min_backoff_ms(500).unwrap();
+        o.set_max_backoff_ms(500).unwrap();
+        o.set_deadline_ms(2000).unwrap();
+    });
+    let Err(Error::Rejected { status: 503, .. }) = rig.flush(&batch(1)) else {
+        panic!("the 503")
+    };
+
+    // A Retry-After past the deadline ends the call at once.
+    let mut rig = Rig::new(vec![Step::Answer(503, Some("60"), 1)], |o| {
+        o.set_max_attempts(5).unwrap();
+        o.set_deadline_ms(5000).unwrap();
+    });
+    assert!(rig.flush(&batch(1)).is_err());
+    assert!(rig.clock.slept_ms.borrow().is_empty());
+    assert!(
+        rig.clock.now_ns() < 10_000_000,
+        "no waiting for a retry that cannot happen"
+    );
+}
+
+#[test]
+fn the_spool_replays_oldest_first_before_new_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let spool = |o: &mut Options| {
+        o.set_spool(&path).unwrap();
+        o.set_max_attempts(1).unwrap();
+    };
+    // Down: three flushes of one event each go to the spool.
+    let mut rig = Rig::new(
+        (0..3)
+            .map(|_| Step::Fail(ErrorCode::ConnectionRefused, 1))
+            .collect(),
+        spool,
+    );
+    for n in 1..=3 {
+        let Err(Error::Spooled { events, .. }) = rig.flush(&batch(n)) else {
+            panic!("spooled")
+        };
+        assert_eq!(i64::from(events), n);
+        rig.clock.advance(5);
+    }
+    assert_eq!(rig.counters.spooled_events, 6);
+    // Up: the three batches (1, 2 and 3 events) go first, in order, then
+    // the new one.
+    let mut rig = Rig::new(vec![], spool);
+    rig.flush(&batch(4)).unwrap();
+    assert_eq!(rig.events_per_request(), [1, 2, 3, 4]);
+    assert_eq!(rig.counters.replayed_events, 6);
+    assert_eq!(rig.counters.sent_events, 10);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "delivered batches are removed: {left:?}");
+}

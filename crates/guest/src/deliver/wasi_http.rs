@@ -1,0 +1,299 @@
+//! The component's transport and clock: one HTTP exchange through
+//! `wasi:http/outgoing-handler`, bounded by a deadline that covers connect,
+//! upload and the whole answer, and the WASI clocks.
+//!
+//! The guest enforces the deadline itself by polling every wait together with
+//! a monotonic-clock timer, and also passes it to the host as
+//! `request-options` (wasmtime's own default is 600 s).
+
+use crate::deliver::clock::{Clock, Deadline};
+use crate::deliver::transport::{MAX_RESPONSE_BODY, Request, Response, Transport};
+use crate::error::Error;
+use crate::settings::Scheme;
+use wasi::clocks::{monotonic_clock, wall_clock};
+use wasi::http::outgoing_handler;
+use wasi::http::types::{
+    ErrorCode, FutureIncomingResponse, Headers, IncomingResponse, Method, OutgoingBody,
+    OutgoingRequest, RequestOptions, Scheme as WasiScheme,
+};
+use wasi::io::poll::{Pollable, poll};
+use wasi::io::streams::{InputStream, OutputStream, StreamError};
+
+/// The most `blocking-write-and-flush` may take at once (WASI's limit).
+const WRITE_CHUNK: usize = 4096;
+
+/// `wasi:http/outgoing-handler`.
+#[derive(Debug, Default)]
+pub struct WasiHttp;
+
+impl Transport for WasiHttp {
+    fn send(&mut self, req: &Request<'_>) -> Result<Response, Error> {
+        send(req)
+    }
+}
+
+/// `wasi:clocks` and `wasi:random`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WasiClock;
+
+impl Clock for WasiClock {
+    fn now_ns(&self) -> u64 {
+        monotonic_clock::now()
+    }
+
+    fn wall_ns(&self) -> u64 {
+        let now = wall_clock::now();
+        now.seconds
+            .saturating_mul(1_000_000_000)
+            .saturating_add(u64::from(now.nanoseconds))
+    }
+
+    fn sleep_ms(&self, ms: u64) {
+        monotonic_clock::subscribe_duration(ms.saturating_mul(1_000_000)).block();
+    }
+
+    fn jitter(&self) -> f64 {
+        (wasi::random::insecure::get_insecure_random_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn random_u64(&self) -> u64 {
+        wasi::random::random::get_random_u64()
+    }
+}
+
+/// Send `req` and wait for the answer, or fail by `req.deadline`.
+fn send(req: &Request<'_>) -> Result<Response, Error> {
+    let deadline = &req.deadline;
+    let fields: Vec<(String, Vec<u8>)> = req
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_vec()))
+        .collect();
+    // The settings allow only headers every host takes, so a refusal here
+    // is the host's own rule.
+    let headers = Headers::from_list(&fields).map_err(|e| {
+        internal(format!(
+            "the host refused the request headers ({})",
+            header_error(e)
+        ))
+    })?;
+    let request = OutgoingRequest::new(headers);
+    let scheme = match req.endpoint.scheme {
+        Scheme::Http => WasiScheme::Http,
+        Scheme::Https => WasiScheme::Https,
+    };
+    let refused = |what: &str| Error::Transport {
+        code: ErrorCode::HttpRequestUriInvalid,
+        detail: Some(format!("the host refused the {what}")),
+    };
+    request
+        .set_method(&Method::Post)
+        .map_err(|()| refused("method"))?;
+    request
+        .set_scheme(Some(&scheme))
+        .map_err(|()| refused("scheme"))?;
+    request
+        .set_authority(Some(&req.endpoint.authority))
+        .map_err(|()| refused("authority"))?;
+    request
+        .set_path_with_query(Some(&req.endpoint.path_with_query))
+        .map_err(|()| refused("path"))?;
+    let body = request
+        .body()
+        .map_err(|()| internal("the request body was already taken"))?;
+
+    // Host-side limits as a backstop; a host may not support them, which is
+    // fine because the guest's own deadline still applies.
+    let options = RequestOptions::new();
+    let ns = Some(remaining_ns(deadline));
+    let _ = options.set_connect_timeout(ns);
+    let _ = options.set_first_byte_timeout(ns);
+    let _ = options.set_between_bytes_timeout(ns);
+
+    // `handle` before writing: the host only drains the body once the request
+    // is under way, so writing first can block forever.
+    let future = outgoing_handler::handle(request, Some(options))
+        .map_err(|code| Error::from_code(code, deadline.limit_ms()))?;
+
+    let response = match upload(body, req.body, deadline) {
+        Ok(()) => wait_response(&future, deadline)?,
+        Err(e @ Error::Timeout(_)) => return Err(e),
+        // A refused or reset connection shows up as a closed body stream; the
+        // host's real error code is on the response future, so prefer it.
+        Err(upload_err) => match wait_response(&future, deadline) {
+            // The receiver answered before reading everything (a 413, say).
+            Ok(resp) => resp,
+            Err(Error::Timeout(_)) => return Err(upload_err),
+            Err(e) => return Err(e),
+        },
+    };
+    let result = read_response(&response, deadline);
+    // Children before parents: the body is gone by now, then the response,
+    // then the future it came from.
+    drop(response);
+    drop(future);
+    result
+}
+
+/// Write the body in chunks the host accepts, then finish it.
+fn upload(body: OutgoingBody, bytes: &[u8], deadline: &Deadline) -> Result<(), Error> {
+    let stream = body
+        .write()
+        .map_err(|()| internal("the request body stream was already taken"))?;
+    let written = write_all(&stream, bytes, deadline);
+    drop(stream);
+    written?;
+    OutgoingBody::finish(body, None).map_err(|code| Error::from_code(code, deadline.limit_ms()))
+}
+
+fn write_all(stream: &OutputStream, mut bytes: &[u8], deadline: &Deadline) -> Result<(), Error> {
+    // A body of one chunk always fits the host's body buffer, so the
+    // blocking call cannot outlast the deadline; it saves several calls.
+    if bytes.len() <= WRITE_CHUNK {
+        return stream
+            .blocking_write_and_flush(bytes)
+            .map_err(|e| stream_error(e, deadline));
+    }
+    // Larger bodies go in the pieces `check-write` permits (wasmtime: 1 MiB
+    // per write by default): a 200 KB body in 4 KiB writes cost 50 host
+    // round trips, and more than half of a batch call's time.
+    while !bytes.is_empty() {
+        let ready = stream
+            .check_write()
+            .map_err(|e| stream_error(e, deadline))?;
+        if ready == 0 {
+            wait_ready(&stream.subscribe(), deadline)?;
+            continue;
+        }
+        let n = bytes
+            .len()
+            .min(usize::try_from(ready).unwrap_or(WRITE_CHUNK));
+        stream
+            .write(&bytes[..n])
+            .map_err(|e| stream_error(e, deadline))?;
+        bytes = &bytes[n..];
+    }
+    stream.flush().map_err(|e| stream_error(e, deadline))?;
+    // A flush has completed once the stream reports room again.
+    while stream
+        .check_write()
+        .map_err(|e| stream_error(e, deadline))?
+        == 0
+    {
+        wait_ready(&stream.subscribe(), deadline)?;
+    }
+    Ok(())
+}
+
+fn wait_response(
+    future: &FutureIncomingResponse,
+    deadline: &Deadline,
+) -> Result<IncomingResponse, Error> {
+    loop {
+        match future.get() {
+            Some(Ok(Ok(resp))) => return Ok(resp),
+            Some(Ok(Err(code))) => return Err(Error::from_code(code, deadline.limit_ms())),
+            Some(Err(())) => return Err(internal("the response was already taken")),
+            None => wait_ready(&future.subscribe(), deadline)?,
+        }
+    }
+}
+
+/// Status, `Retry-After`, and a bounded prefix of the body.
+fn read_response(resp: &IncomingResponse, deadline: &Deadline) -> Result<Response, Error> {
+    let status = resp.status();
+    let retry_after = {
+        let headers = resp.headers();
+        let values = headers.get("retry-after");
+        drop(headers);
+        values
+            .into_iter()
+            .next()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+    };
+    let mut body = Vec::new();
+    if let Ok(incoming) = resp.consume() {
+        if let Ok(stream) = incoming.stream() {
+            read_bounded(&stream, &mut body, deadline)?;
+            drop(stream);
+        }
+        drop(incoming);
+    }
+    Ok(Response {
+        status,
+        retry_after,
+        body,
+    })
+}
+
+fn read_bounded(stream: &InputStream, out: &mut Vec<u8>, deadline: &Deadline) -> Result<(), Error> {
+    while out.len() < MAX_RESPONSE_BODY {
+        let want = (MAX_RESPONSE_BODY - out.len()) as u64;
+        match stream.read(want) {
+            Ok(chunk) if chunk.is_empty() => wait_ready(&stream.subscribe(), deadline)?,
+            Ok(chunk) => {
+                out.extend_from_slice(&chunk);
+                // A steady trickle never leaves the stream empty to wait on.
+                if deadline.passed(&WasiClock) {
+                    return Err(deadline.timeout());
+                }
+            }
+            Err(StreamError::Closed) => return Ok(()),
+            Err(e) => return Err(stream_error(e, deadline)),
+        }
+    }
+    Ok(())
+}
+
+fn header_error(e: wasi::http::types::HeaderError) -> &'static str {
+    use wasi::http::types::HeaderError as H;
+    match e {
+        H::InvalidSyntax => "invalid syntax",
+        H::Forbidden => "forbidden",
+        H::Immutable => "immutable",
+    }
+}
+
+/// A body stream broke. The host says why when it can (`http-error-code`);
+/// otherwise the connection went away under us.
+fn stream_error(e: StreamError, deadline: &Deadline) -> Error {
+    match e {
+        StreamError::Closed => Error::Transport {
+            code: ErrorCode::ConnectionTerminated,
+            detail: Some("stream closed".into()),
+        },
+        StreamError::LastOperationFailed(err) => match wasi::http::types::http_error_code(&err) {
+            Some(code) => Error::from_code(code, deadline.limit_ms()),
+            None => Error::Transport {
+                code: ErrorCode::ConnectionTerminated,
+                detail: Some(err.to_debug_string()),
+            },
+        },
+    }
+}
+
+fn internal(detail: impl Into<String>) -> Error {
+    Error::Transport {
+        code: ErrorCode::InternalError(None),
+        detail: Some(detail.into()),
+    }
+}
+
+/// Wait until `ready` fires, or fail with a timeout at the deadline.
+///
+/// Always through `poll` with a timer: a host whose `ready` answers true too
+/// eagerly (jco's preview2-shim for body streams) would otherwise let a
+/// trickling answer outlast the deadline.
+fn wait_ready(ready: &Pollable, deadline: &Deadline) -> Result<(), Error> {
+    let timer = monotonic_clock::subscribe_instant(deadline.at_ns());
+    if poll(&[ready, &timer]).contains(&0) && !deadline.passed(&WasiClock) {
+        Ok(())
+    } else {
+        Err(deadline.timeout())
+    }
+}
+
+/// What is left of `deadline`, at least 1 ns (0 means "no limit" to some hosts).
+fn remaining_ns(deadline: &Deadline) -> u64 {
+    deadline.remaining_ns(&WasiClock).max(1)
+}

@@ -1,0 +1,104 @@
+//! The `log-file` sink: lines appended to a file, one per line, as the
+//! Python runner manager writes the metrics log Promtail tails.
+//!
+//! Promtail reads the file line by line, so a line must never be glued to
+//! the remains of one a failed write cut short: a failed append is undone
+//! (the file cut back to where it was), and should that fail too, the next
+//! append starts on a new line.
+
+use crate::Event;
+use crate::error::{Error, invalid_event, storage};
+use crate::event::{line, validate};
+use crate::settings::defaults;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+
+/// A file to append lines to.
+#[derive(Debug)]
+pub struct LogFile {
+    path: String,
+    buf: Vec<u8>,
+}
+
+impl LogFile {
+    /// Check that `path` can be opened for appending (creating the file).
+    pub fn open(path: &str) -> Result<LogFile, Error> {
+        if path.is_empty() {
+            return Err(Error::Storage {
+                path: String::new(),
+                detail: "the path is empty".into(),
+            });
+        }
+        open(path).map_err(|e| storage(path, &e))?;
+        Ok(LogFile {
+            path: path.to_string(),
+            buf: Vec::new(),
+        })
+    }
+
+    /// Append the line of every event, in order, with one write. The events
+    /// are all checked first: an invalid one writes nothing.
+    pub fn write(&mut self, events: &[Event]) -> Result<(), Error> {
+        let max_line = defaults::MAX_LINE_BYTES as usize;
+        self.buf.clear();
+        for (i, event) in events.iter().enumerate() {
+            let at = |e: Error| match e {
+                Error::InvalidEvent(mut input) => {
+                    input.field = format!("events[{i}].{}", input.field);
+                    Error::InvalidEvent(input)
+                }
+                other => other,
+            };
+            validate::event(event, max_line).map_err(at)?;
+            let start = self.buf.len();
+            line::write(event, &mut self.buf)
+                .map_err(|e| at(invalid_event("event", e.to_string())))?;
+            if self.buf.len() - start > max_line {
+                return Err(at(invalid_event(
+                    "event",
+                    format!("its line is over {max_line} bytes"),
+                )));
+            }
+            self.buf.push(b'\n');
+        }
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        // The file is opened per call so that log rotation (rename, then a
+        // new file) is followed.
+        let mut file = open(&self.path).map_err(|e| storage(&self.path, &e))?;
+        append(&mut file, &self.buf).map_err(|e| storage(&self.path, &e))
+    }
+}
+
+fn open(path: &str) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+}
+
+/// Append `lines` (each ending in a newline) so that the file ends in a
+/// complete line whatever happens.
+fn append(file: &mut File, lines: &[u8]) -> std::io::Result<()> {
+    let len = file.seek(SeekFrom::End(0))?;
+    // A line cut short by an earlier failure that could not be undone: start
+    // on a new line rather than glue this one to it.
+    let mut last = [0u8];
+    let broken = len > 0
+        && file.seek(SeekFrom::Start(len - 1)).is_ok()
+        && file.read_exact(&mut last).is_ok()
+        && last[0] != b'\n';
+    let written = if broken {
+        file.write_all(b"\n").and_then(|()| file.write_all(lines))
+    } else {
+        file.write_all(lines)
+    };
+    if written.is_err() {
+        // Undo the part that did get written (shrinking needs no space); if
+        // even that fails, the next append starts on a new line (above).
+        let _ = file.set_len(len);
+    }
+    written
+}

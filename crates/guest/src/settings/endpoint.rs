@@ -1,0 +1,201 @@
+//! The push URL, checked strictly enough that every host sends to the same
+//! place or refuses it the same way: a host that parses leniently (a port of
+//! `31OO` read as none, and so 80) must never get a URL to guess at.
+
+use crate::error::{Error, invalid_config, quoted};
+
+/// `http` or `https`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+/// A parsed push URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub scheme: Scheme,
+    /// `host[:port]`, as given (an IPv6 host in brackets).
+    pub authority: String,
+    /// Path and query, starting with `/`.
+    pub path_with_query: String,
+}
+
+impl Endpoint {
+    /// The URL again, for messages.
+    pub fn url(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        format!("{scheme}://{}{}", self.authority, self.path_with_query)
+    }
+}
+
+/// Parse `scheme://host[:port][/path][?query]`. Kept by hand rather than
+/// pulling in a URL crate, to keep the component small.
+pub fn parse(url: &str) -> Result<Endpoint, Error> {
+    let shown = &shown(url);
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| bad(shown, "expected http://host[:port]/path"))?;
+    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(split);
+    if authority.contains('@') {
+        return Err(bad(
+            shown,
+            "a user or password in the URL is not supported; use `auth`",
+        ));
+    }
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        _ => return Err(bad(shown, "the scheme must be http or https")),
+    };
+    if rest
+        .bytes()
+        .any(|c| c.is_ascii_whitespace() || c.is_ascii_control() || !c.is_ascii())
+    {
+        return Err(bad(
+            shown,
+            "contains whitespace, control or non-ASCII characters (percent-encode them)",
+        ));
+    }
+    if path.contains('#') {
+        return Err(bad(shown, "a fragment is not allowed"));
+    }
+    check_authority(authority).map_err(|why| bad(shown, why))?;
+    let path_with_query = match path.as_bytes().first() {
+        None => "/".to_string(),
+        Some(b'?') => format!("/{path}"),
+        Some(_) => path.to_string(),
+    };
+    Ok(Endpoint {
+        scheme,
+        authority: authority.to_string(),
+        path_with_query,
+    })
+}
+
+fn bad(shown: &str, why: &str) -> Error {
+    invalid_config("endpoint", format!("{}: {why}", quoted(shown)))
+}
+
+/// The URL as messages may show it: whatever precedes an `@` after the
+/// scheme may be a user and password, so it is replaced (this hides more
+/// than needed when an `@` is in the path, which is harmless).
+fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://<redacted>{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// `host[:port]`: a host name, an IPv4 address or a bracketed IPv6 address,
+/// then, if there is a `:`, a port of 1 to 65535 in decimal digits.
+fn check_authority(authority: &str) -> Result<(), &'static str> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let (inside, after) = rest
+            .split_once(']')
+            .ok_or("an IPv6 address must end with `]`")?;
+        if inside.is_empty()
+            || !inside
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() || c == b':' || c == b'.')
+        {
+            return Err("the IPv6 address in brackets is not valid");
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or("only a port may follow `]`")?),
+        };
+        (None, port)
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        }
+    };
+    if let Some(host) = host {
+        if host.is_empty() {
+            return Err("the host is missing");
+        }
+        let ok = |c: u8| c.is_ascii_alphanumeric() || b"-._~%".contains(&c);
+        if !host.bytes().all(ok) {
+            return Err("the host may hold only letters, digits and `-._~%`");
+        }
+    }
+    if let Some(port) = port {
+        let digits =
+            !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
+        if !digits || !(1..=65535).contains(&port.parse::<u32>().unwrap_or(0)) {
+            return Err("the port must be a number from 1 to 65535");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::defaults::ENDPOINT;
+
+    #[test]
+    fn endpoints_split_into_parts() {
+        let e = parse(ENDPOINT).unwrap();
+        assert_eq!(e.scheme, Scheme::Http);
+        assert_eq!(e.authority, "localhost:3100");
+        assert_eq!(e.path_with_query, "/loki/api/v1/push");
+        assert_eq!(e.url(), ENDPOINT);
+        let e = parse("HTTPS://[::1]:8443").unwrap();
+        let parts = (e.scheme, e.authority.as_str(), e.path_with_query.as_str());
+        assert_eq!(parts, (Scheme::Https, "[::1]:8443", "/"));
+        let e = parse("http://loki?tenant=a").unwrap();
+        assert_eq!(e.path_with_query, "/?tenant=a");
+        assert!(parse("http://10.0.0.1:65535/x").is_ok());
+    }
+
+    #[test]
+    fn bad_ports_and_authorities_are_refused() {
+        for bad in [
+            "",
+            "localhost:3100",
+            "http://",
+            "http:///x",
+            "ws://h/x",
+            "http://h/a\nb",
+            "http://h:31OO/x",
+            "http://h:99999/x",
+            "http://h:/x",
+            "http://h:-1/x",
+            "http://h:0/x",
+            "http://[::1/x",
+            "http://[::1]x/x",
+            "http://:3100/x",
+            "http://h/x#frag",
+            "http://hé/x",
+            "http://u:pa/ss@h/x",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused_and_never_shown() {
+        let Err(Error::InvalidConfig(e)) = parse("http://admin:s3cr3t@loki:3100/push") else {
+            panic!("refused")
+        };
+        assert!(
+            !e.reason.contains("s3cr3t") && !e.reason.contains("admin"),
+            "{}",
+            e.reason
+        );
+        assert!(e.reason.contains("auth"), "{}", e.reason);
+        assert!(e.reason.contains("loki:3100"), "{}", e.reason);
+        // A `/` in the password ends the authority early: still not shown.
+        let Err(Error::InvalidConfig(e)) = parse("http://u:pa/s3cr3t@loki/push") else {
+            panic!("refused")
+        };
+        assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
+    }
+}

@@ -1,0 +1,71 @@
+#![deny(missing_docs)]
+//! Run the runner-metrics WebAssembly component from Rust: issue GitHub
+//! runner metric events to Loki (Promtail, Loki, Grafana Alloy) through
+//! wasmtime.
+//!
+//! The component (`wit/` in the repository is its contract) is embedded in
+//! this crate; [`MetricsHost`] compiles it once (or loads it precompiled from
+//! a cache) and makes cheap [`Instance`]s, each with its own store.
+//!
+//! ```no_run
+//! use runner_metrics_host::{Entry, Event, MetricsHost, RunnerInstalled};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let host = MetricsHost::builder().build()?;
+//! let mut instance = host.instantiate().await?;
+//! let event = Event::RunnerInstalled(RunnerInstalled {
+//!     timestamp: 1_764_000_000.0,
+//!     flavor: "small".into(),
+//!     duration: 12.5,
+//! });
+//! // The Python original's `issue_event`: Promtail on localhost, one attempt.
+//! instance.issue_event(&event).await?;
+//!
+//! // A client with its own settings (each setter is the WIT's, checked at once).
+//! let options = instance.options().await?;
+//! instance.set_endpoint(&options, "http://loki:3100/loki/api/v1/push").await?;
+//! instance.set_max_attempts(&options, 5).await?;
+//! let client = instance.client(&options).await?;
+//! instance.issue(&client, &[Entry { event, metadata: vec![] }]).await?;
+//! println!("{:?}", instance.stats(&client).await?);
+//! # Ok(()) }
+//! ```
+
+mod bindings;
+mod builtin_events;
+pub mod cache;
+mod classify;
+mod error;
+pub mod hooks;
+mod host;
+mod instance;
+pub mod json;
+mod options;
+pub mod sender;
+
+pub use bindings::exports::github_runner::metrics::events::{
+    CodeInformation, CustomEvent, Event, FieldValue, Reconciliation, RunnerInstalled, RunnerStart,
+    RunnerStop,
+};
+pub use bindings::exports::github_runner::metrics::promtail::{
+    Auth, BasicAuth, Dropped, Encoding, Entry, Error as WitError, InvalidInput, Rejection,
+    SpoolNotice, Stats, StorageFailure, TransportFailure,
+};
+pub use error::Error;
+pub use host::{HostBuilder, MetricsHost, Preopen, Sender};
+pub use instance::{Client, Instance, LogFile, Options};
+
+/// The component this crate embeds.
+pub static COMPONENT: &[u8] = include_bytes!(env!("RUNNER_METRICS_COMPONENT"));
+
+/// Paths of the guests built in the repository, for its tests.
+#[doc(hidden)]
+#[cfg(workspace_guests)]
+pub mod built {
+    /// The component [`crate::COMPONENT`] embeds.
+    pub const COMPONENT: &str = env!("RUNNER_METRICS_COMPONENT");
+    /// The component built with the test-only `set-test-extra-option`.
+    pub const TEST_EXTRA_OPTION: &str = env!("RUNNER_METRICS_TEST_EXTRA_OPTION");
+    /// The command that imports `promtail` (`crates/caller`), to compose.
+    pub const CALLER: &str = env!("RUNNER_METRICS_CALLER");
+}

@@ -1,0 +1,89 @@
+// A configured connection to one receiver: the component's `client`
+// resource, in an instance of its own (guest.js). It keeps its buffer, its
+// spool and its stats between calls.
+
+import { mkdirSync } from 'node:fs';
+import { clientSettings } from './client-options.js';
+import { Guest } from './guest.js';
+import { liftResult, lowerArgument } from './values.js';
+
+export class Client {
+  #guest;
+  #closed = false;
+
+  /**
+   * @param {object} options settings, each an `options` setter in camelCase
+   * @throws {TypeError} for an unknown key
+   * @throws {MetricsError} `invalid-config` for a bad value, or `storage`
+   *   for a spool the component cannot use
+   */
+  constructor(options = {}) {
+    const { calls, spool } = clientSettings(options);
+    this.#guest = new Guest(spool === null ? [] : [spool], (promtail) => newClient(promtail, calls, spool));
+    // Made now, so that a setting the component refuses throws here.
+    this.#guest.call(() => {});
+  }
+
+  /** Issue entries (`{event, metadata}`): push them now, or buffer them when batching. */
+  issue(entries) {
+    const wit = lowerArgument('[method]client.issue', 'invalid-event', entries);
+    this.#call((client) => client.issue(wit));
+  }
+
+  /** `issue` of one event with no metadata of its own. */
+  issueEvent(event) {
+    this.issue([{ event, metadata: [] }]);
+  }
+
+  /** Replay the spool, then push everything buffered. */
+  flush() {
+    this.#call((client) => client.flush());
+  }
+
+  /** What this client has done so far; counters as Numbers, `lastError` a string or null. */
+  stats() {
+    return liftResult(
+      '[method]client.stats',
+      this.#call((client) => client.stats()),
+    );
+  }
+
+  /**
+   * Drop the client: the component flushes what it buffered (into the spool
+   * if that fails and one is set). Closing again does nothing.
+   */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#guest.dispose();
+  }
+
+  [Symbol.dispose]() {
+    this.close();
+  }
+
+  #call(fn) {
+    if (this.#closed) throw new Error('the client is closed');
+    return this.#guest.call((_, client) => fn(client));
+  }
+}
+
+/** The guest client: `options` made with the setter calls, then the client made from them. */
+function newClient(promtail, calls, spool) {
+  const options = new promtail.Options();
+  try {
+    for (const [method, value] of calls) options[method](value);
+    if (spool !== null) {
+      // The guest creates a missing spool directory, but it can only be given
+      // directories that exist: create it here, now that the setter has
+      // accepted it. A failure is left for the client to report as `storage`,
+      // naming the directory.
+      try {
+        mkdirSync(spool, { recursive: true });
+      } catch {}
+    }
+    return new promtail.Client(options);
+  } finally {
+    options[Symbol.dispose]();
+  }
+}

@@ -1,0 +1,341 @@
+// What the wrapper refuses before the component sees it (issue "Reliability"
+// §17, §8): a missing field, a snake_case key, a value of the wrong type, an
+// integer out of range, a lone surrogate in any string. Each is a
+// MetricsError naming the field as the component names fields, nothing is
+// sent, and no secret is repeated.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Client, LogFile, MetricsError, issueEvent } from '../index.js';
+import { SETTERS, TYPES } from '../lib/wit.js';
+import { Receiver } from './support/receiver-process.js';
+import { replaced, samples, stringPaths } from './support/samples.js';
+
+const BAD = 'ok\ud800ok';
+
+let receiver;
+let client;
+before(async () => {
+  receiver = await Receiver.start();
+  client = new Client({ endpoint: receiver.url, maxAttempts: 1 });
+});
+after(async () => {
+  client.close();
+  await receiver.close();
+});
+
+/** The MetricsError `fn` throws. */
+function refusal(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof MetricsError, `not a MetricsError: ${e?.stack ?? e}`);
+    return e;
+  }
+  assert.fail('nothing was refused');
+}
+
+/**
+ * Checks that `fn` is refused as `witCase` naming `field` (a string, or a
+ * RegExp it matches), and that nothing reached the receiver.
+ */
+async function refused(fn, witCase, field, reason) {
+  await receiver.reset();
+  const e = refusal(fn);
+  assert.equal(e.case, witCase, e.message);
+  if (field instanceof RegExp) assert.match(e.payload.field, field, e.message);
+  else assert.equal(e.payload.field, field, e.message);
+  if (reason) assert.match(e.payload.reason, reason);
+  assert.equal(
+    e.message,
+    `${witCase === 'invalid-event' ? 'invalid event' : 'invalid config'}: ${e.payload.field}: ${e.payload.reason}`,
+  );
+  assert.equal((await receiver.requests()).requests, 0, 'nothing was sent');
+  return e;
+}
+
+const issue = (event) => () => client.issue([{ event, metadata: [] }]);
+const snake = (wit) => wit.replaceAll('-', '_');
+const start = {
+  timestamp: 1,
+  flavor: 'small',
+  workflow: 'CI',
+  repo: 'octo/hello',
+  githubEvent: 'push',
+  idle: 3.5,
+};
+
+test('a missing field is named (today jco says "expected a string, received [undefined]")', async () => {
+  const { githubEvent, ...rest } = start;
+  void githubEvent;
+  await refused(
+    issue({ tag: 'runner-start', val: rest }),
+    'invalid-event',
+    'entries[0].github_event',
+    /missing.*githubEvent/,
+  );
+});
+
+test('a snake_case key is named, with the key meant', async () => {
+  const { githubEvent, ...rest } = start;
+  const e = await refused(
+    issue({ tag: 'runner-start', val: { ...rest, github_event: githubEvent } }),
+    'invalid-event',
+    'entries[0].github_event',
+  );
+  assert.match(e.payload.reason, /unknown key "github_event": the key is githubEvent/);
+});
+
+test('a wrong type is refused, never coerced: idle "3.5"', async () => {
+  await refused(
+    issue({ tag: 'runner-start', val: { ...start, idle: '3.5' } }),
+    'invalid-event',
+    'entries[0].idle',
+    /expected a number, got a string/,
+  );
+});
+
+test('the module-level issueEvent names fields as the component does for it', async () => {
+  await refused(
+    () => issueEvent({ tag: 'runner-start', val: { ...start, idle: '3.5' } }),
+    'invalid-event',
+    'idle',
+  );
+  await refused(
+    () => issueEvent({ tag: 'runner_start', val: start }),
+    'invalid-event',
+    'event',
+    /"runner_start" \(write runner-start\)/,
+  );
+  await refused(
+    () => issueEvent('runner-start'),
+    'invalid-event',
+    'event',
+    /expected an event \{tag, val\}, got a string/,
+  );
+});
+
+test('LogFile.write names the event by its place in the list', async () => {
+  const file = new LogFile('/dev/null');
+  await refused(
+    () =>
+      file.write([
+        { tag: 'runner-start', val: start },
+        { tag: 'runner-start', val: { ...start, repo: 1 } },
+      ]),
+    'invalid-event',
+    'events[1].repo',
+  );
+});
+
+// Every field of every event kind, generically from the type table.
+for (const event of samples('event').filter((e, i, all) => all.findIndex((o) => o.tag === e.tag) === i)) {
+  const def = TYPES[TYPES.event.cases.find(([tag]) => tag === event.tag)[1]];
+  for (const [wit, key, type] of def.fields) {
+    const place = `entries[0].${snake(wit)}`;
+    if (!type.option) {
+      test(`${event.tag}.${key} left out is refused naming ${place}`, async () => {
+        const { [key]: _, ...rest } = event.val;
+        await refused(
+          issue({ tag: event.tag, val: rest }),
+          'invalid-event',
+          place,
+          new RegExp(`missing: ${event.tag}.* needs ${key}`),
+        );
+      });
+    }
+    if (key !== snake(wit)) {
+      test(`${event.tag}.${key} spelled ${snake(wit)} is refused naming it`, async () => {
+        const { [key]: value, ...rest } = event.val;
+        await refused(
+          issue({ tag: event.tag, val: { ...rest, [snake(wit)]: value } }),
+          'invalid-event',
+          place,
+          new RegExp(`the key is ${key}`),
+        );
+      });
+    }
+    test(`${event.tag}.${key} of the wrong type is refused naming ${place}`, async () => {
+      const wrong = typeof samples(type)[0] === 'string' ? 35 : '35';
+      await refused(
+        issue(replaced(event, ['val', key], wrong)),
+        'invalid-event',
+        place,
+        /expected .*, got a (string|number)/,
+      );
+    });
+  }
+}
+
+test('an unknown event key is refused naming it', async () => {
+  await refused(
+    issue({ tag: 'runner-start', val: { ...start, color: 'red' } }),
+    'invalid-event',
+    'entries[0].color',
+    /unknown key "color": the keys of runner-start are timestamp, flavor/,
+  );
+  await refused(
+    issue({ tag: 'runner-start', val: start, extra: 1 }),
+    'invalid-event',
+    'entries[0].extra',
+    /an event is \{tag, val\}/,
+  );
+});
+
+const reconciliation = (crashedRunners) => ({
+  tag: 'reconciliation',
+  val: {
+    timestamp: 1,
+    flavor: 'small',
+    crashedRunners,
+    idleRunners: 0,
+    activeRunners: 0,
+    expectedRunners: 0,
+    duration: 1,
+  },
+});
+
+test('s64: integers only, within 64 bits, as a Number or a BigInt', async () => {
+  await refused(
+    issue(reconciliation(1.5)),
+    'invalid-event',
+    'entries[0].crashed_runners',
+    /must be an integer from -9223372036854775808 to 9223372036854775807, got 1.5/,
+  );
+  await refused(
+    issue(reconciliation(2n ** 63n)),
+    'invalid-event',
+    'entries[0].crashed_runners',
+    /got 9223372036854775808n/,
+  );
+  await refused(issue(reconciliation(NaN)), 'invalid-event', 'entries[0].crashed_runners', /got NaN/);
+  await refused(
+    issue(reconciliation('3')),
+    'invalid-event',
+    'entries[0].crashed_runners',
+    /expected an integer .*, got a string/,
+  );
+  // In range: the component judges it (a count must be >= 0).
+  await receiver.reset();
+  const negative = refusal(issue(reconciliation(-1n)));
+  assert.equal(negative.payload.field, 'entries[0].crashed_runners');
+  assert.match(negative.payload.reason, /must be >= 0, got -1/);
+
+  await receiver.reset();
+  client.issue([
+    { event: reconciliation(2n ** 63n - 1n), metadata: [] },
+    { event: reconciliation(2 ** 53), metadata: [] },
+  ]);
+  const lines = (await receiver.pushes())[0].streams[0].entries.map((e) => e.line);
+  assert.match(lines[0], /"crashed_runners":9223372036854775807,/);
+  assert.match(lines[1], /"crashed_runners":9007199254740992,/);
+});
+
+test('s64 settings: the wrapper refuses what 64 bits cannot hold, the setter the rest', async () => {
+  await refused(
+    () => new Client({ spoolMaxBytes: 2n ** 64n }),
+    'invalid-config',
+    'spool-max-bytes',
+    /must be an integer from -9223372036854775808/,
+  );
+  await refused(() => new Client({ maxAttempts: 2.5 }), 'invalid-config', 'max-attempts', /got 2.5$/);
+  await refused(
+    () => new Client({ timeoutMs: -1 }),
+    'invalid-config',
+    'timeout-ms',
+    /must be 1 to 600000, got -1/,
+  );
+});
+
+// A lone surrogate in any string of any event, entry, setting or path.
+const eventStrings = new Map();
+for (const event of samples('event')) {
+  for (const path of stringPaths('event', event))
+    eventStrings.set(`${event.tag} ${path.join('.')}`, [event, path]);
+}
+for (const [name, [event, path]] of eventStrings) {
+  // The place the contract names: a record field by its JSON name, a custom
+  // field's key by its index, and its value by its key.
+  const [, key, i, part] = path;
+  const field =
+    key === 'fields'
+      ? `entries[0].fields[${i}]${part === 0 ? '' : `.${event.val.fields[i][0]}`}`
+      : `entries[0].${snake(TYPES[TYPES.event.cases.find(([tag]) => tag === event.tag)[1]].fields.find(([, k]) => k === key)[0])}`;
+  test(`a lone surrogate in ${name} is refused naming ${field}`, async () => {
+    await refused(
+      issue(replaced(event, path, BAD)),
+      'invalid-event',
+      field,
+      /^is not well-formed Unicode: a lone surrogate U\+D800 at index 2$/,
+    );
+  });
+}
+
+test('a lone surrogate in entry metadata is refused naming the pair', async () => {
+  const event = { tag: 'runner-start', val: start };
+  await refused(
+    () => client.issue([{ event, metadata: [[BAD, 'v']] }]),
+    'invalid-event',
+    'entries[0].metadata[0].name',
+  );
+  await refused(
+    () => client.issue([{ event, metadata: [['k', BAD]] }]),
+    'invalid-event',
+    'entries[0].metadata[0].value',
+  );
+});
+
+for (const [setting, key, , type] of SETTERS) {
+  for (const value of samples(type)) {
+    for (const path of stringPaths(type, value)) {
+      test(`a lone surrogate in the setting ${key} at [${path.join('.')}] is refused`, async () => {
+        await refused(
+          () => new Client({ [key]: replaced(value, path, BAD) }),
+          'invalid-config',
+          new RegExp(`^${setting}($|[.[])`),
+          /lone surrogate/,
+        );
+      });
+    }
+  }
+}
+
+test('lone surrogates are named as the component names settings', () => {
+  const named = (options) => refusal(() => new Client(options)).payload.field;
+  assert.equal(named({ endpoint: BAD }), 'endpoint');
+  assert.equal(named({ labels: [['a', BAD]] }), 'labels[0].value');
+  assert.equal(named({ auth: { tag: 'basic', val: { user: BAD, password: 'p' } } }), 'auth.basic.user');
+  assert.equal(named({ auth: { tag: 'bearer', val: BAD } }), 'auth.bearer');
+  assert.equal(
+    named({
+      headers: [
+        ['x-a', 'ok'],
+        [BAD, 'v'],
+      ],
+    }),
+    'headers[1].name',
+  );
+});
+
+test('a lone surrogate in a log file path is refused', async () => {
+  await refused(() => new LogFile(`/tmp/${BAD}`), 'invalid-config', 'path', /lone surrogate/);
+});
+
+test('no secret is repeated in a refusal', () => {
+  const secret = 'sekrit-Zq9';
+  for (const options of [
+    { auth: { tag: 'bearer', val: `${secret}\ud800` } },
+    { auth: { tag: 'basic', val: { user: 'u', password: `${secret}\udfff` } } },
+    { auth: { tag: secret, val: 'x' } },
+    { auth: { tag: 'bearer', val: 12345678 } },
+    { headers: [['x-api-key', `${secret}\ud800`]] },
+    { headers: [['x-api-key', secret, secret]] },
+    { headers: [['x-api-key', { secret }]] },
+    { headers: [['x-api-key', 'caf\u00e9' + secret]] },
+  ]) {
+    const e = refusal(() => new Client(options));
+    assert.equal(e.case, 'invalid-config');
+    const text = `${e.message} ${JSON.stringify(e.payload)}`;
+    assert.ok(!text.includes(secret) && !text.includes('12345678'), text);
+  }
+});

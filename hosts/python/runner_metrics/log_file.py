@@ -1,0 +1,47 @@
+"""``LogFile``: the WIT ``log-file`` resource, the metrics log Promtail tails."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from wasmtime.component import ResourceAny
+
+from . import host as _host
+from ._generated import Event
+from ._resource import GuestResource
+
+
+class LogFile(GuestResource):
+    """Appends each event's line to the file at ``path``, as the Python runner
+    manager writes its metrics log. The file is opened per ``write``, so log
+    rotation is followed.
+
+    The component may only use the file's directory: ``LogFile(path)`` grants
+    exactly that one to a ``Host`` of its own; ``Host(dirs=...).log_file(path)``
+    makes one in a host you configure.
+    """
+
+    _kind = "log-file"
+
+    def __init__(self, path: str | os.PathLike[str]):
+        path = os.path.abspath(path)
+        self._setup(_host.Host(dirs=[os.path.dirname(path)]), path)
+
+    @classmethod
+    def _made_in(cls, host: _host.Host, path: str) -> LogFile:
+        log_file = cls.__new__(cls)
+        log_file._setup(host, path)
+        return log_file
+
+    def _setup(self, host: _host.Host, path: str) -> None:
+        self.path = path
+        self._open(host)
+
+    def _make(self) -> ResourceAny:
+        handle: ResourceAny = self._host._call("[constructor]log-file", self.path)
+        return handle
+
+    def write(self, events: Iterable[Event]) -> None:
+        """Append the events' lines, in order, with one write."""
+        self._method("write", list(events))
