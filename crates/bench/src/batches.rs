@@ -1,14 +1,16 @@
-//! 2. Batches: `issue-events` with 1 to 10,000 events per call in each
+//! 3. Batches: `issue-events` with 1 to 10,000 events per call in each
 //!    encoding, against the same bodies encoded natively and posted by hyper.
 
+use crate::component::{Setup, client};
 use crate::native::NativeClient;
 use crate::report::Report;
 use crate::timing::{Samples, show};
 use bytes::Bytes;
-use metrics_host::receiver::Receiver;
-use metrics_host::{ClientConfig, Encoding, Event, MetricsHost};
 use runner_metrics::bench::{Workload, encoding};
-use runner_metrics::encode::BodyKind;
+use runner_metrics::encode;
+use runner_metrics_host::json::{Names, event_from_json};
+use runner_metrics_host::{Encoding, Entry, MetricsHost};
+use runner_metrics_testkit::Receiver;
 use std::time::Instant;
 
 const ENCODINGS: [(Encoding, u32, &str); 3] = [
@@ -32,19 +34,17 @@ pub async fn run(
                 continue;
             }
             let rx = Receiver::start_null().await.expect("receiver");
-            let mut inst = host.instantiate().await.expect("instance");
-            let cfg = ClientConfig {
+            let setup = Setup {
                 encoding: Some(enc),
                 batch_max_bytes: Some(64 * 1024 * 1024),
-                ..ClientConfig::new(rx.url()).single_attempt()
             };
-            let c = inst.client(&cfg).await.expect("client");
-            inst.client_issue_events(c, &events).await.expect("warm-up");
+            let (mut inst, c) = client(host, &rx.url(), setup).await;
+            inst.issue(&c, &events).await.expect("warm-up");
             let before = rx.wire_bytes();
             let mut times = Vec::with_capacity(calls);
             for _ in 0..calls {
                 let t = Instant::now();
-                inst.client_issue_events(c, &events).await.expect("issue");
+                inst.issue(&c, &events).await.expect("issue");
                 times.push(t.elapsed());
             }
             let comp = Samples::new(times);
@@ -52,15 +52,14 @@ pub async fn run(
 
             let native = NativeClient::new(&rx.url());
             let mut work = Workload::new(size);
-            let kind = BodyKind::of(encoding(id));
+            let content_type = encode::content_type(encoding(id));
+            let content_encoding = encode::content_encoding(encoding(id));
             let mut times = Vec::with_capacity(calls);
             for i in 0..calls + 1 {
                 let t = Instant::now();
                 let n = work.run(encoding(id));
                 let body = Bytes::copy_from_slice(&work.body()[..n]);
-                native
-                    .post(body, kind.content_type, kind.content_encoding)
-                    .await;
+                native.post(body, content_type, content_encoding).await;
                 if i > 0 {
                     times.push(t.elapsed());
                 }
@@ -70,7 +69,7 @@ pub async fn run(
             let ratio = comp.median().as_secs_f64() / native.median().as_secs_f64();
             let row = report
                 .row(
-                    "2 batches",
+                    "3 batches",
                     format!("{size} events/call, {name}: events/s, wire bytes/event"),
                     format!(
                         "{:.0}/s, {bytes_per_event:.1} B ({} per call)",
@@ -88,15 +87,18 @@ pub async fn run(
 
 /// The workload's events, as the host's binding types: each line the native
 /// encoder writes, read back as an event, so both sides send the same.
-fn host_events(count: usize) -> Vec<Event> {
+pub fn host_events(count: usize) -> Vec<Entry> {
     let work = Workload::new(count);
     work.events()
         .iter()
         .map(|e| {
             let mut line = Vec::new();
-            runner_metrics::encode::line::write(e, &mut line).expect("line");
+            runner_metrics::event::line::write(e, &mut line).expect("line");
             let value: serde_json::Value = serde_json::from_slice(&line).expect("json");
-            metrics_host::event_from_json(&value).expect("event")
+            Entry {
+                event: event_from_json(&value, Names::Custom).expect("event"),
+                metadata: Vec::new(),
+            }
         })
         .collect()
 }

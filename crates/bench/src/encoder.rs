@@ -1,8 +1,8 @@
-//! 3. The encoder alone: `runner_metrics::bench::Workload` compiled to a core
+//! 4. The encoder alone: `runner_metrics::bench::Workload` compiled to a core
 //!    wasm module and run in wasmtime, against the same Rust compiled natively.
 
 use crate::report::Report;
-use crate::timing::{sample_sync, show};
+use crate::timing::{Rounds, sample_sync, secs};
 use runner_metrics::bench::{Workload, encoding};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,26 +55,17 @@ pub fn build_module(root: &Path, opt_level: Option<&str>) -> Result<PathBuf, Str
 }
 
 /// `only`: the encodings to run (`--encodings json,protobuf`), all by default.
+/// Native and wasm alternate, `rounds` times, each `iterations` runs.
 pub fn run(
     root: &Path,
     iterations: usize,
+    rounds: usize,
     full: bool,
     only: Option<&[String]>,
     report: &mut Report,
 ) -> Result<(), String> {
     let wanted = |name: &str| only.is_none_or(|o| o.iter().any(|e| e == name));
     let mut native = Workload::new(EVENTS as usize);
-    let native_times: Vec<_> = NAMES
-        .iter()
-        .enumerate()
-        .map(|(enc, name)| {
-            wanted(name).then(|| {
-                sample_sync(3, iterations, || {
-                    std::hint::black_box(native.run(encoding(enc as u32)));
-                })
-            })
-        })
-        .collect();
     let levels: &[Option<&str>] = if full { &[None, Some("s")] } else { &[None] };
     for &level in levels {
         let path = build_module(root, level)?;
@@ -106,37 +97,47 @@ pub fn run(
             .call(&mut store, EVENTS)
             .map_err(|e| e.to_string())?;
         for (enc, name) in NAMES.iter().enumerate() {
-            let Some(native) = &native_times[enc] else {
+            if !wanted(name) {
                 continue;
-            };
+            }
             let enc = enc as u32;
-            let wasm = sample_sync(3, iterations, || {
-                std::hint::black_box(run.call(&mut store, enc).expect("run"));
-            });
-            let ratio = wasm.median().as_secs_f64() / native.median().as_secs_f64();
+            let (mut wasm_t, mut native_t) = (Rounds::default(), Rounds::default());
+            for round in 0..rounds {
+                let mut time_wasm = || {
+                    sample_sync(3, iterations, || {
+                        std::hint::black_box(run.call(&mut store, enc).expect("run"));
+                    })
+                    .median()
+                };
+                let mut time_native = || {
+                    sample_sync(3, iterations, || {
+                        std::hint::black_box(native.run(encoding(enc)));
+                    })
+                    .median()
+                };
+                if round % 2 == 0 {
+                    wasm_t.push_duration(time_wasm());
+                    native_t.push_duration(time_native());
+                } else {
+                    native_t.push_duration(time_native());
+                    wasm_t.push_duration(time_wasm());
+                }
+            }
+            let ratio = wasm_t.ratio_to(&native_t);
             let profile = match level {
                 None => "opt-level 3",
-                Some(l) => {
-                    if l == "s" {
-                        "opt-level s"
-                    } else {
-                        l
-                    }
-                }
+                Some(_) => "opt-level s",
             };
+            let per_event = wasm_t.median() / f64::from(EVENTS);
             let row = report
                 .row(
-                    "3 encoder",
+                    "4 encoder",
                     format!("{EVENTS} events, {name}, wasm ({profile})"),
-                    format!(
-                        "{} ({}/event)",
-                        show(wasm.median()),
-                        show(wasm.median() / EVENTS)
-                    ),
+                    format!("{} ({}/event)", wasm_t.show_time(), secs(per_event)),
                 )
-                .against(format!("native {}", show(native.median())), ratio);
+                .against_rounds(format!("native {}", native_t.show_time()), &ratio);
             if level.is_none() {
-                row.target("≤ 1.5×", ratio <= 1.5);
+                row.target("≤ 1.5×", ratio.median() <= 1.5);
             }
         }
     }

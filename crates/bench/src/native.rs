@@ -6,9 +6,14 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use runner_metrics::encode::{Entry, Stream, json, line};
-use runner_metrics::{Event, validate};
+use runner_metrics::encode::{Entry, Stream, json};
+use runner_metrics::event::{self, line, validate};
+use runner_metrics::{Event, RunnerStart};
 
+/// Loki's default line limit, the component's default `max-line-bytes`.
+pub const MAX_LINE: usize = 256 * 1024;
+
+#[derive(Clone)]
 pub struct NativeClient {
     client: Client<HttpConnector, Full<Bytes>>,
     url: http::Uri,
@@ -31,7 +36,9 @@ impl NativeClient {
         content_type: &'static str,
         content_encoding: Option<&'static str>,
     ) {
-        let mut req = http::Request::post(self.url.clone()).header("content-type", content_type);
+        let mut req = http::Request::post(self.url.clone())
+            .header("content-type", content_type)
+            .header("content-length", body.len());
         if let Some(e) = content_encoding {
             req = req.header("content-encoding", e);
         }
@@ -43,22 +50,34 @@ impl NativeClient {
         assert!(resp.status().is_success(), "{}", resp.status());
         resp.into_body().collect().await.expect("answer body");
     }
+
+    /// What a client does natively for one event: validate it, write its
+    /// line and the JSON push body, and POST that.
+    pub async fn issue(&self, event: &Event, line_buf: &mut Vec<u8>) {
+        let body = json_body(event, &[("job", "metrics")], now_ns(), line_buf);
+        self.post(body, json::CONTENT_TYPE, None).await;
+    }
 }
 
-/// What a client does natively for one event: validate, encode the line and
-/// the JSON push body.
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Validate, encode the line and the JSON push body.
 pub fn json_body(
     event: &Event,
     labels: &[(&str, &str)],
     ts_ns: u64,
     line_buf: &mut Vec<u8>,
 ) -> Bytes {
-    validate::event(event).expect("valid event");
+    validate::event(event, MAX_LINE).expect("valid event");
     line_buf.clear();
     line::write(event, line_buf).expect("line");
     let line = std::str::from_utf8(line_buf).expect("utf-8");
     let mut l = labels.to_vec();
-    l.push(("event", validate::event_name(event)));
+    l.push(("event", event::name(event)));
     let stream = Stream {
         labels: l,
         entries: vec![Entry {
@@ -69,6 +88,32 @@ pub fn json_body(
         }],
     };
     let mut body = Vec::with_capacity(256);
-    json::write(&[stream], &mut body).expect("body");
+    json::write(&[stream], &mut body);
     Bytes::from(body)
+}
+
+/// The event of the single-event sections, as the guest's type.
+pub fn guest_event() -> Event {
+    Event::RunnerStart(RunnerStart {
+        timestamp: 1_764_000_000.5,
+        flavor: "small".into(),
+        workflow: "CI".into(),
+        repo: "canonical/github-runner-operator".into(),
+        github_event: "pull_request".into(),
+        idle: 3.5,
+        queue_duration: Some(12.25),
+    })
+}
+
+/// The same event as the host's type.
+pub fn host_event() -> runner_metrics_host::Event {
+    runner_metrics_host::Event::RunnerStart(runner_metrics_host::RunnerStart {
+        timestamp: 1_764_000_000.5,
+        flavor: "small".into(),
+        workflow: "CI".into(),
+        repo: "canonical/github-runner-operator".into(),
+        github_event: "pull_request".into(),
+        idle: 3.5,
+        queue_duration: Some(12.25),
+    })
 }

@@ -8,8 +8,9 @@ pub struct Row {
     pub case: String,
     pub value: String,
     pub reference: String,
-    /// value / reference, when there is a reference.
-    pub ratio: Option<f64>,
+    /// value / reference, when there is a reference (`1.23×`, or with the
+    /// range over rounds `1.23× (1.18–1.30)`).
+    pub ratio: Option<String>,
     pub target: String,
     /// `Some(true)` met, `Some(false)` missed, `None` no target.
     pub met: Option<bool>,
@@ -53,7 +54,7 @@ impl Report {
         );
         let _ = writeln!(out, "| --- | --- | --- | --- | --- | --- | --- |");
         for r in &self.rows {
-            let ratio = r.ratio.map(|x| format!("{x:.2}×")).unwrap_or_default();
+            let ratio = r.ratio.clone().unwrap_or_default();
             let met = match r.met {
                 Some(true) => "yes",
                 Some(false) => "**no**",
@@ -75,7 +76,19 @@ impl Report {
 impl Row {
     pub fn against(&mut self, reference: impl Into<String>, ratio: f64) -> &mut Row {
         self.reference = reference.into();
-        self.ratio = Some(ratio);
+        self.ratio = Some(format!("{ratio:.2}×"));
+        self
+    }
+
+    /// Against a reference measured in the same rounds: the ratio of each
+    /// round, as its median and range.
+    pub fn against_rounds(
+        &mut self,
+        reference: impl Into<String>,
+        ratio: &crate::timing::Rounds,
+    ) -> &mut Row {
+        self.reference = reference.into();
+        self.ratio = Some(ratio.show_ratio());
         self
     }
 

@@ -1,20 +1,26 @@
-//! 4. Start-up: compiling the component, loading it precompiled, and
+//! 5. Start-up: compiling the component, loading it precompiled, and
 //!    instantiating it through `InstancePre`.
 
 use crate::report::Report;
 use crate::timing::{sample_sync, show};
-use metrics_host::{HostOptions, MetricsHost};
+use runner_metrics_host::MetricsHost;
 use std::time::Instant;
 use wasmtime::component::Component;
 
-pub async fn run(compiles: usize, loads: usize, instances: usize, report: &mut Report) {
-    let engine = metrics_host::engine();
-    let bytes = metrics_host::COMPONENT_BYTES;
+pub async fn run(
+    host: &MetricsHost,
+    compiles: usize,
+    loads: usize,
+    instances: usize,
+    report: &mut Report,
+) {
+    let engine = host.engine().clone();
+    let bytes = runner_metrics_host::COMPONENT;
     let compile = sample_sync(0, compiles, || {
         Component::new(&engine, bytes).expect("compile");
     });
     report.row(
-        "4 start-up",
+        "5 start-up",
         "Component::new (compile)",
         show(compile.median()),
     );
@@ -33,14 +39,13 @@ pub async fn run(compiles: usize, loads: usize, instances: usize, report: &mut R
     let r = load.median().as_secs_f64() / compile.median().as_secs_f64();
     report
         .row(
-            "4 start-up",
+            "5 start-up",
             "Component::deserialize_file (precompiled)",
             show(load.median()),
         )
         .against(format!("compile {}", show(compile.median())), r)
         .target("≤ 5 ms", load.median().as_secs_f64() <= 0.005);
 
-    let host = MetricsHost::new(&engine, &component, HostOptions::default()).expect("link");
     let mut times = Vec::with_capacity(instances);
     for i in 0..instances + 10 {
         let t = Instant::now();
@@ -54,7 +59,7 @@ pub async fn run(compiles: usize, loads: usize, instances: usize, report: &mut R
     let inst = crate::timing::Samples::new(times);
     report
         .row(
-            "4 start-up",
+            "5 start-up",
             "instantiate via InstancePre (store + WASI context included)",
             format!("{} (p99 {})", show(inst.median()), show(inst.p99())),
         )

@@ -1,7 +1,8 @@
 //! `runner-metrics-codegen [--check]`: writes the host code that mirrors
 //! `wit/` (the one source of truth), or with `--check` fails when a written
 //! file is not what `wit/` gives, so a WIT change that was not regenerated
-//! fails CI.
+//! fails CI. Either way it fails when the crates or the npm package have
+//! another version than the WIT package.
 //!
 //! | file | what |
 //! | --- | --- |
@@ -65,6 +66,15 @@ fn main() -> ExitCode {
             println!("wrote {}", out.path);
         }
     }
+    let versions = mismatched_versions(&root, &wit.version());
+    if !versions.is_empty() {
+        eprintln!(
+            "runner-metrics-codegen: one version everywhere: wit/ says {}, but {}",
+            wit.version(),
+            versions.join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
     if !stale.is_empty() {
         eprintln!(
             "runner-metrics-codegen: not what wit/ gives: {}\nRun `cargo run -p runner-metrics-codegen` and commit the result.",
@@ -73,6 +83,26 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// Where a version that must be the WIT package's is not: the crates'
+/// (`Cargo.toml`, which the CLI reports) and the npm package's. (The Python
+/// package's comes from the generated module.)
+fn mismatched_versions(root: &Path, version: &str) -> Vec<String> {
+    let read = |file: &str| std::fs::read_to_string(root.join(file)).unwrap_or_default();
+    let cargo = read("Cargo.toml").lines().find_map(|l| {
+        l.strip_prefix("version = \"")?
+            .strip_suffix('"')
+            .map(str::to_string)
+    });
+    let npm = serde_json::from_str::<serde_json::Value>(&read("hosts/js/package.json"))
+        .ok()
+        .and_then(|v| v["version"].as_str().map(str::to_string));
+    [("Cargo.toml", cargo), ("hosts/js/package.json", npm)]
+        .into_iter()
+        .filter(|(_, found)| found.as_deref() != Some(version))
+        .map(|(file, found)| format!("{file} says {}", found.unwrap_or_else(|| "nothing".into())))
+        .collect()
 }
 
 /// The repository: two levels above this crate.

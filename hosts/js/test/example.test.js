@@ -32,8 +32,11 @@ after(async () => {
 const run = (file, args = []) =>
   promisify(execFile)(process.execPath, [file, ...args], { cwd: project, timeout: 60_000 });
 
-test("the README's example sends its runner_start event", async () => {
-  const readme = readFileSync(join(PACKAGE, 'README.md'), 'utf8');
+for (const [which, path] of [
+  ['package', join(PACKAGE, 'README.md')],
+  ['repository', join(PACKAGE, '..', '..', 'README.md')],
+]) test(`the ${which} README's example sends its runner_start event`, async () => {
+  const readme = readFileSync(path, 'utf8');
   const snippets = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
   assert.equal(snippets.length, 1, 'the README has one JavaScript example');
   assert.equal(snippets[0].split(DEFAULT_ENDPOINT).length, 2, 'it names the default endpoint once');

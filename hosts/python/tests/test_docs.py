@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from testkit import Receiver
 
 HERE = Path(__file__).resolve().parents[1]
@@ -18,8 +19,9 @@ def run(args: list, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_the_readme_example_issues_to_promtails_port(promtail: Receiver, tmp_path: Path) -> None:
-    (snippet,) = re.findall(r"```python\n(.*?)```", (HERE / "README.md").read_text(), re.S)
+@pytest.mark.parametrize("readme", [HERE / "README.md", HERE.parents[1] / "README.md"], ids=["package", "repository"])
+def test_the_readme_example_issues_to_promtails_port(readme: Path, promtail: Receiver, tmp_path: Path) -> None:
+    (snippet,) = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
     done = run(["-c", snippet], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (push,) = promtail.pushes()

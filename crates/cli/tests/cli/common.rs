@@ -13,10 +13,6 @@ const CLEARED: [&str; 3] = [
     "RUNNER_METRICS_BASIC_PASSWORD",
 ];
 
-/// Set to a component file, every run loads it (`--component`) instead of
-/// the one built into the binary: to test the CLI with another build.
-const COMPONENT_ENV: &str = "RUNNER_METRICS_CLI_TEST_COMPONENT";
-
 /// One run of the CLI, to be configured then started with [`Cli::run`].
 pub struct Cli {
     args: Vec<String>,
@@ -115,11 +111,6 @@ impl Cli {
         let binary = env!("CARGO_BIN_EXE_runner-metrics");
         let mut argv: Vec<String> = self.wrapper.clone();
         argv.push(binary.into());
-        if let Ok(component) = std::env::var(COMPONENT_ENV)
-            && !self.args.iter().any(|a| a == "--component")
-        {
-            argv.extend(["--component".into(), component]);
-        }
         argv.extend(self.args.iter().cloned());
         let mut command = Command::new(&argv[0]);
         command.args(&argv[1..]);
@@ -179,11 +170,7 @@ fn warm_the_shared_cache() {
     WARM.call_once(|| {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("warm.log");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_runner-metrics"));
-        if let Ok(component) = std::env::var(COMPONENT_ENV) {
-            command.args(["--component", &component]);
-        }
-        let out = command
+        let out = Command::new(env!("CARGO_BIN_EXE_runner-metrics"))
             .args(["issue", "--file", log.to_str().unwrap()])
             .args(["runner_installed", "flavor=warm", "duration=0"])
             .env("RUNNER_METRICS_CACHE_DIR", cache_dir())

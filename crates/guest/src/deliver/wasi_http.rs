@@ -62,6 +62,14 @@ impl Clock for WasiClock {
 }
 
 /// Send `req` and wait for the answer, or fail by `req.deadline`.
+///
+/// Every call below crosses into the host, and on a single event the
+/// crossings are most of the guest's cost (BENCHMARKS.md counts them), so
+/// the exchange makes only those it needs: the deadline's timer is made once
+/// and shared by every wait; the response future is waited on before it is
+/// asked (right after the upload it is never ready yet); and a 204, Loki's
+/// answer, is taken from its status alone: it has no body, and a success has
+/// no `Retry-After` to read.
 fn send(req: &Request<'_>) -> Result<Response, Error> {
     let deadline = &req.deadline;
     let fields: Vec<(String, Vec<u8>)> = req
@@ -103,9 +111,11 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
         .map_err(|()| internal("the request body was already taken"))?;
 
     // Host-side limits as a backstop; a host may not support them, which is
-    // fine because the guest's own deadline still applies.
+    // fine because the guest's own deadline still applies. The attempt's
+    // deadline was set a moment ago, so its limit is what is left of it (to
+    // within microseconds; the guest's own check is exact): no clock read.
     let options = RequestOptions::new();
-    let ns = Some(remaining_ns(deadline));
+    let ns = Some(deadline.limit_ms().saturating_mul(1_000_000).max(1));
     let _ = options.set_connect_timeout(ns);
     let _ = options.set_first_byte_timeout(ns);
     let _ = options.set_between_bytes_timeout(ns);
@@ -115,19 +125,20 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
     let future = outgoing_handler::handle(request, Some(options))
         .map_err(|code| Error::from_code(code, deadline.limit_ms()))?;
 
-    let response = match upload(body, req.body, deadline) {
-        Ok(()) => wait_response(&future, deadline)?,
+    let mut waits = Waits::new(deadline);
+    let response = match upload(body, req.body, &mut waits) {
+        Ok(()) => wait_response(&future, &mut waits)?,
         Err(e @ Error::Timeout(_)) => return Err(e),
         // A refused or reset connection shows up as a closed body stream; the
         // host's real error code is on the response future, so prefer it.
-        Err(upload_err) => match wait_response(&future, deadline) {
+        Err(upload_err) => match wait_response(&future, &mut waits) {
             // The receiver answered before reading everything (a 413, say).
             Ok(resp) => resp,
             Err(Error::Timeout(_)) => return Err(upload_err),
             Err(e) => return Err(e),
         },
     };
-    let result = read_response(&response, deadline);
+    let result = read_response(&response, &mut waits);
     // Children before parents: the body is gone by now, then the response,
     // then the future it came from.
     drop(response);
@@ -135,34 +146,80 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
     result
 }
 
+/// The waits of one exchange: each polls what it waits for together with
+/// one timer at the deadline, made at the first wait and kept for the rest.
+struct Waits<'a> {
+    deadline: &'a Deadline,
+    timer: Option<Pollable>,
+}
+
+impl<'a> Waits<'a> {
+    fn new(deadline: &'a Deadline) -> Self {
+        Waits {
+            deadline,
+            timer: None,
+        }
+    }
+
+    /// Wait until `ready` fires, or fail with a timeout at the deadline.
+    ///
+    /// Always through `poll` with the timer: a host whose `ready` answers
+    /// true too eagerly (jco's preview2-shim for body streams) would
+    /// otherwise let a trickling answer outlast the deadline. For the same
+    /// reason a wait that may repeat without progress (`check_clock`) also
+    /// reads the clock: an eager `ready` must not spin past the deadline.
+    fn wait(&mut self, ready: &Pollable, check_clock: bool) -> Result<(), Error> {
+        let deadline = self.deadline;
+        let timer = self
+            .timer
+            .get_or_insert_with(|| monotonic_clock::subscribe_instant(deadline.at_ns()));
+        let fired = poll(&[ready, timer]);
+        if fired.contains(&0) && !(check_clock && deadline.passed(&WasiClock)) {
+            Ok(())
+        } else {
+            Err(deadline.timeout())
+        }
+    }
+
+    fn timeout(&self) -> Error {
+        self.deadline.timeout()
+    }
+
+    fn limit_ms(&self) -> u64 {
+        self.deadline.limit_ms()
+    }
+}
+
 /// Write the body in chunks the host accepts, then finish it.
-fn upload(body: OutgoingBody, bytes: &[u8], deadline: &Deadline) -> Result<(), Error> {
+fn upload(body: OutgoingBody, bytes: &[u8], waits: &mut Waits<'_>) -> Result<(), Error> {
     let stream = body
         .write()
         .map_err(|()| internal("the request body stream was already taken"))?;
-    let written = write_all(&stream, bytes, deadline);
+    let written = write_all(&stream, bytes, waits);
     drop(stream);
     written?;
-    OutgoingBody::finish(body, None).map_err(|code| Error::from_code(code, deadline.limit_ms()))
+    OutgoingBody::finish(body, None).map_err(|code| Error::from_code(code, waits.limit_ms()))
 }
 
-fn write_all(stream: &OutputStream, mut bytes: &[u8], deadline: &Deadline) -> Result<(), Error> {
+fn write_all(stream: &OutputStream, mut bytes: &[u8], waits: &mut Waits<'_>) -> Result<(), Error> {
+    let limit_ms = waits.limit_ms();
     // A body of one chunk always fits the host's body buffer, so the
     // blocking call cannot outlast the deadline; it saves several calls.
     if bytes.len() <= WRITE_CHUNK {
         return stream
             .blocking_write_and_flush(bytes)
-            .map_err(|e| stream_error(e, deadline));
+            .map_err(|e| stream_error(e, limit_ms));
     }
     // Larger bodies go in the pieces `check-write` permits (wasmtime: 1 MiB
     // per write by default): a 200 KB body in 4 KiB writes cost 50 host
     // round trips, and more than half of a batch call's time.
+    let mut ready_at: Option<Pollable> = None;
     while !bytes.is_empty() {
         let ready = stream
             .check_write()
-            .map_err(|e| stream_error(e, deadline))?;
+            .map_err(|e| stream_error(e, limit_ms))?;
         if ready == 0 {
-            wait_ready(&stream.subscribe(), deadline)?;
+            waits.wait(ready_at.get_or_insert_with(|| stream.subscribe()), true)?;
             continue;
         }
         let n = bytes
@@ -170,39 +227,61 @@ fn write_all(stream: &OutputStream, mut bytes: &[u8], deadline: &Deadline) -> Re
             .min(usize::try_from(ready).unwrap_or(WRITE_CHUNK));
         stream
             .write(&bytes[..n])
-            .map_err(|e| stream_error(e, deadline))?;
+            .map_err(|e| stream_error(e, limit_ms))?;
         bytes = &bytes[n..];
     }
-    stream.flush().map_err(|e| stream_error(e, deadline))?;
+    stream.flush().map_err(|e| stream_error(e, limit_ms))?;
     // A flush has completed once the stream reports room again.
     while stream
         .check_write()
-        .map_err(|e| stream_error(e, deadline))?
+        .map_err(|e| stream_error(e, limit_ms))?
         == 0
     {
-        wait_ready(&stream.subscribe(), deadline)?;
+        waits.wait(ready_at.get_or_insert_with(|| stream.subscribe()), true)?;
     }
     Ok(())
 }
 
 fn wait_response(
     future: &FutureIncomingResponse,
-    deadline: &Deadline,
+    waits: &mut Waits<'_>,
 ) -> Result<IncomingResponse, Error> {
+    // Right after the upload the answer is never there yet: wait first, and
+    // ask once it is ready (one `get` instead of two).
+    let ready = future.subscribe();
     loop {
+        waits.wait(&ready, false)?;
         match future.get() {
             Some(Ok(Ok(resp))) => return Ok(resp),
-            Some(Ok(Err(code))) => return Err(Error::from_code(code, deadline.limit_ms())),
+            Some(Ok(Err(code))) => return Err(Error::from_code(code, waits.limit_ms())),
             Some(Err(())) => return Err(internal("the response was already taken")),
-            None => wait_ready(&future.subscribe(), deadline)?,
+            // A host that woke us early: wait again, now with the clock.
+            None => {
+                if waits.deadline.passed(&WasiClock) {
+                    return Err(waits.timeout());
+                }
+            }
         }
     }
 }
 
-/// Status, `Retry-After`, and a bounded prefix of the body.
-fn read_response(resp: &IncomingResponse, deadline: &Deadline) -> Result<Response, Error> {
+/// Status, `Retry-After`, and a bounded prefix of the body. A 204 (Loki's
+/// answer) has neither header nor body worth a host call; another 2xx has
+/// its body read (so that the connection can carry the next request) but
+/// not kept.
+fn read_response(resp: &IncomingResponse, waits: &mut Waits<'_>) -> Result<Response, Error> {
     let status = resp.status();
-    let retry_after = {
+    let success = (200..300).contains(&status);
+    if status == 204 {
+        return Ok(Response {
+            status,
+            retry_after: None,
+            body: Vec::new(),
+        });
+    }
+    let retry_after = if success {
+        None
+    } else {
         let headers = resp.headers();
         let values = headers.get("retry-after");
         drop(headers);
@@ -214,10 +293,13 @@ fn read_response(resp: &IncomingResponse, deadline: &Deadline) -> Result<Respons
     let mut body = Vec::new();
     if let Ok(incoming) = resp.consume() {
         if let Ok(stream) = incoming.stream() {
-            read_bounded(&stream, &mut body, deadline)?;
+            read_bounded(&stream, &mut body, waits)?;
             drop(stream);
         }
         drop(incoming);
+    }
+    if success {
+        body.clear();
     }
     Ok(Response {
         status,
@@ -226,20 +308,27 @@ fn read_response(resp: &IncomingResponse, deadline: &Deadline) -> Result<Respons
     })
 }
 
-fn read_bounded(stream: &InputStream, out: &mut Vec<u8>, deadline: &Deadline) -> Result<(), Error> {
+fn read_bounded(
+    stream: &InputStream,
+    out: &mut Vec<u8>,
+    waits: &mut Waits<'_>,
+) -> Result<(), Error> {
+    let mut ready: Option<Pollable> = None;
     while out.len() < MAX_RESPONSE_BODY {
         let want = (MAX_RESPONSE_BODY - out.len()) as u64;
         match stream.read(want) {
-            Ok(chunk) if chunk.is_empty() => wait_ready(&stream.subscribe(), deadline)?,
+            Ok(chunk) if chunk.is_empty() => {
+                waits.wait(ready.get_or_insert_with(|| stream.subscribe()), true)?
+            }
             Ok(chunk) => {
                 out.extend_from_slice(&chunk);
                 // A steady trickle never leaves the stream empty to wait on.
-                if deadline.passed(&WasiClock) {
-                    return Err(deadline.timeout());
+                if waits.deadline.passed(&WasiClock) {
+                    return Err(waits.timeout());
                 }
             }
             Err(StreamError::Closed) => return Ok(()),
-            Err(e) => return Err(stream_error(e, deadline)),
+            Err(e) => return Err(stream_error(e, waits.limit_ms())),
         }
     }
     Ok(())
@@ -256,14 +345,14 @@ fn header_error(e: wasi::http::types::HeaderError) -> &'static str {
 
 /// A body stream broke. The host says why when it can (`http-error-code`);
 /// otherwise the connection went away under us.
-fn stream_error(e: StreamError, deadline: &Deadline) -> Error {
+fn stream_error(e: StreamError, limit_ms: u64) -> Error {
     match e {
         StreamError::Closed => Error::Transport {
             code: ErrorCode::ConnectionTerminated,
             detail: Some("stream closed".into()),
         },
         StreamError::LastOperationFailed(err) => match wasi::http::types::http_error_code(&err) {
-            Some(code) => Error::from_code(code, deadline.limit_ms()),
+            Some(code) => Error::from_code(code, limit_ms),
             None => Error::Transport {
                 code: ErrorCode::ConnectionTerminated,
                 detail: Some(err.to_debug_string()),
@@ -277,23 +366,4 @@ fn internal(detail: impl Into<String>) -> Error {
         code: ErrorCode::InternalError(None),
         detail: Some(detail.into()),
     }
-}
-
-/// Wait until `ready` fires, or fail with a timeout at the deadline.
-///
-/// Always through `poll` with a timer: a host whose `ready` answers true too
-/// eagerly (jco's preview2-shim for body streams) would otherwise let a
-/// trickling answer outlast the deadline.
-fn wait_ready(ready: &Pollable, deadline: &Deadline) -> Result<(), Error> {
-    let timer = monotonic_clock::subscribe_instant(deadline.at_ns());
-    if poll(&[ready, &timer]).contains(&0) && !deadline.passed(&WasiClock) {
-        Ok(())
-    } else {
-        Err(deadline.timeout())
-    }
-}
-
-/// What is left of `deadline`, at least 1 ns (0 means "no limit" to some hosts).
-fn remaining_ns(deadline: &Deadline) -> u64 {
-    deadline.remaining_ns(&WasiClock).max(1)
 }

@@ -65,6 +65,9 @@ pub struct Encoder {
     pub body: Vec<u8>,
     /// The body before compression.
     raw: Vec<u8>,
+    /// The protobuf message of the last request, kept so that its strings'
+    /// allocations serve the next one.
+    request: runner_metrics_logproto::PushRequest,
     snappy: Option<snap::raw::Encoder>,
 }
 
@@ -74,14 +77,14 @@ impl Encoder {
         self.body.clear();
         match encoding {
             Encoding::Json => {
-                json::write(streams, &mut self.body).map_err(|e| e.to_string())?;
+                json::write(streams, &mut self.body);
                 Ok(self.body.len())
             }
             Encoding::JsonGzip => {
-                // JSON first, then one compression pass: serde_json writes in
-                // many tiny pieces, and deflate is slow fed that way.
+                // JSON first, then one compression pass: the JSON is written
+                // in many tiny pieces, and deflate is slow fed that way.
                 self.raw.clear();
-                json::write(streams, &mut self.raw).map_err(|e| e.to_string())?;
+                json::write(streams, &mut self.raw);
                 let level = flate2::Compression::default();
                 let mut gz = flate2::write::GzEncoder::new(&mut self.body, level);
                 gz.write_all(&self.raw).map_err(|e| e.to_string())?;
@@ -90,7 +93,7 @@ impl Encoder {
             }
             Encoding::Protobuf => {
                 self.raw.clear();
-                protobuf::write(streams, &mut self.raw);
+                protobuf::write(streams, &mut self.request, &mut self.raw);
                 let snappy = self.snappy.get_or_insert_with(snap::raw::Encoder::new);
                 self.body
                     .resize(snap::raw::max_compress_len(self.raw.len()), 0);
