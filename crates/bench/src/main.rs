@@ -76,7 +76,13 @@ async fn suite(args: Vec<String>) {
         .to_path_buf();
     let started = Instant::now();
     let mut report = Report::default();
-    let host = MetricsHost::builder().build().expect("the component loads");
+    let host = load_host();
+    if let Some(path) = std::env::var_os("BENCH_COMPONENT") {
+        report.note(format!(
+            "component from BENCH_COMPONENT={}",
+            Path::new(&path).display()
+        ));
+    }
     let step = |n: usize, what: &str| {
         eprintln!(
             "{n}/{SECTIONS} {what} ({:.0} s)",
@@ -231,6 +237,16 @@ async fn suite(args: Vec<String>) {
     } else {
         eprintln!("written to {}", out.display());
     }
+}
+
+/// The host of the embedded component, or of the component file
+/// `BENCH_COMPONENT` names (to compare two builds with the same suite).
+pub fn load_host() -> MetricsHost {
+    let mut builder = MetricsHost::builder();
+    if let Some(path) = std::env::var_os("BENCH_COMPONENT") {
+        builder = builder.component_file(path);
+    }
+    builder.build().expect("the component loads")
 }
 
 /// Run `bench --probe ...` in a child process; its JSON.

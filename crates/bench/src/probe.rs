@@ -27,7 +27,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 mod bindings {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "../host/wit",
         world: "metrics",
         exports: { default: async },
     });
@@ -100,9 +100,7 @@ struct Probe {
 
 impl Probe {
     fn new() -> Probe {
-        let host = runner_metrics_host::MetricsHost::builder()
-            .build()
-            .expect("host");
+        let host = crate::load_host();
         let engine = host.engine().clone();
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
@@ -393,9 +391,7 @@ pub fn memory(idle: usize, busy: usize) -> serde_json::Value {
 
         // Resident memory of many instances of the host crate, each with a
         // client: idle, then each after one batch.
-        let host = runner_metrics_host::MetricsHost::builder()
-            .build()
-            .expect("host");
+        let host = crate::load_host();
         let mut warm = host.instantiate().await.expect("instance");
         let opts = warm.options().await.expect("options");
         warm.set_endpoint(&opts, &url).await.expect("endpoint");

@@ -7,29 +7,35 @@
 //! this crate; [`MetricsHost`] compiles it once (or loads it precompiled from
 //! a cache) and makes cheap [`Instance`]s, each with its own store.
 //!
-//! ```no_run
+//! ```
 //! use runner_metrics_host::{Entry, Event, MetricsHost, RunnerInstalled};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let loki = runner_metrics_testkit::Receiver::start().await?;
+//! # let url = loki.url();
 //! let host = MetricsHost::builder().build()?;
 //! let mut instance = host.instantiate().await?;
+//!
+//! // A client with its own settings (each setter is the WIT's, checked at once).
+//! let options = instance.options().await?;
+//! instance.set_endpoint(&options, &url).await?;
+//! instance.set_max_attempts(&options, 5).await?;
+//! let client = instance.client(&options).await?;
+//!
 //! let event = Event::RunnerInstalled(RunnerInstalled {
 //!     timestamp: 1_764_000_000.0,
 //!     flavor: "small".into(),
 //!     duration: 12.5,
 //! });
-//! // The Python original's `issue_event`: Promtail on localhost, one attempt.
-//! instance.issue_event(&event).await?;
-//!
-//! // A client with its own settings (each setter is the WIT's, checked at once).
-//! let options = instance.options().await?;
-//! instance.set_endpoint(&options, "http://loki:3100/loki/api/v1/push").await?;
-//! instance.set_max_attempts(&options, 5).await?;
-//! let client = instance.client(&options).await?;
-//! instance.issue(&client, &[Entry { event, metadata: vec![] }]).await?;
-//! println!("{:?}", instance.stats(&client).await?);
+//! instance.issue(&client, &[Entry::from(event)]).await?;
+//! assert_eq!(instance.stats(&client).await?.sent_events, 1);
+//! # assert_eq!(loki.push_count(), 1);
 //! # Ok(()) }
 //! ```
+//!
+//! `instance.issue_event(&event)` is the Python original's `issue_event`:
+//! Promtail's default endpoint on this machine, one attempt.
 
 mod bindings;
 mod builtin_events;

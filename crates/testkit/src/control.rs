@@ -1,6 +1,5 @@
 //! The receiver's JSON control API, served under `/control/` on the push
-//! port when the receiver is started with
-//! [`Options::control`](crate::receiver::Options::control): what a test in
+//! port of a receiver made by [`start`]: what a test in
 //! another process (Python, JavaScript, the benchmarks) uses to read what
 //! arrived, script answers and start misbehaving peers. The protocol is
 //! documented with the `runner-metrics-receiver` binary and in the crate's
@@ -10,17 +9,18 @@
 //! connection that serves them is not counted among its connections.
 
 use crate::faulty::{Fault, FaultyServer};
-use crate::receiver::{Push, Reply, Shared, answer};
+use crate::receiver::{Answer, Extension, Options, Push, Receiver, Reply, Shared, answer};
 use crate::tls::TlsServer;
-use bytes::Bytes;
 use http::Method;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
+use hyper::Request;
 use hyper::body::Incoming;
-use hyper::{Request, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::any::Any;
-use std::sync::Mutex;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The prefix of every control path.
@@ -29,26 +29,38 @@ pub const CONTROL_PATH: &str = "/control";
 /// The largest control request body read.
 const MAX_CONTROL_BODY: usize = 16 * 1024 * 1024;
 
-/// Whether `path` belongs to the control API.
-pub(crate) fn serves(path: &str) -> bool {
-    path == CONTROL_PATH
-        || path
-            .strip_prefix(CONTROL_PATH)
-            .is_some_and(|rest| rest.starts_with('/'))
+/// A receiver that also serves the control API.
+pub async fn start(options: Options) -> std::io::Result<Receiver> {
+    Receiver::start_extended(options, Some(Arc::new(Control::default()))).await
 }
 
 /// The control API's own state: the misbehaving peers it started, kept
 /// (and so listening) until the receiver stops.
 #[derive(Default)]
-pub(crate) struct Control {
+struct Control {
     peers: Mutex<Vec<Box<dyn Any + Send>>>,
 }
 
-type Answer = Response<Full<Bytes>>;
+impl Extension for Control {
+    fn serves(&self, path: &str) -> bool {
+        path == CONTROL_PATH
+            || path
+                .strip_prefix(CONTROL_PATH)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    fn handle<'a>(
+        &'a self,
+        rx: &'a Shared,
+        req: Request<Incoming>,
+    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>> {
+        Box::pin(self.answer(rx, req))
+    }
+}
 
 impl Control {
     /// Answer one control request.
-    pub(crate) async fn handle(&self, rx: &Shared, req: Request<Incoming>) -> Answer {
+    async fn answer(&self, rx: &Shared, req: Request<Incoming>) -> Answer {
         let (parts, body) = req.into_parts();
         let route = parts.uri.path().strip_prefix(CONTROL_PATH).unwrap_or("");
         let allowed = match route {

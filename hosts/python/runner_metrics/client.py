@@ -30,8 +30,8 @@ class Client(GuestResource):
 
     A keyword that is no setting is a ``TypeError``; a bad value is a
     ``MetricsError`` (``invalid-config`` naming the setting), raised here. The
-    client runs in the default ``Host``; ``Host.client(...)`` makes one in
-    another.
+    client runs in ``host`` (given first, by position), by default the
+    default ``Host``.
 
     Close it (or use ``with``): that drops the guest client, which pushes what
     it buffered (into the spool if that fails), so it can take as long as a
@@ -40,14 +40,8 @@ class Client(GuestResource):
 
     _kind = "client"
 
-    def __init__(self, **options: Unpack[Options]):
-        self._setup(_host.default_host(), options)
-
-    @classmethod
-    def _made_in(cls, host: _host.Host, options: Mapping[str, Any]) -> Client:
-        client = cls.__new__(cls)
-        client._setup(host, options)
-        return client
+    def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
+        self._setup(host or _host.default_host(), options)
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
         unknown = [k for k in options if k not in _SETTERS]

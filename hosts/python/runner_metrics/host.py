@@ -24,7 +24,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from wasmtime import Engine, Store, WasiConfig, WasmtimeError
 from wasmtime.component import Func, Instance, Linker, ResourceAny
@@ -34,12 +34,6 @@ from ._generated import INTERFACES, Event, InvalidInput
 from ._wit import Refused, Result
 from .errors import ComponentTrap, MetricsError
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from ._generated import Options
-    from .client import Client
-    from .log_file import LogFile
 
 Dir = Union[str, "os.PathLike[str]", tuple[str, str]]
 """A directory the component may use: a path, seen at the same path inside,
@@ -117,18 +111,6 @@ class Host:
         """The WIT ``issue-event``: one event to Promtail's default endpoint,
         in one attempt; see wit/promtail.wit for the rest of its settings."""
         self._call("issue-event", event)
-
-    def client(self, **options: Unpack[Options]) -> Client:
-        """A ``Client`` in this host's instance (see ``Client``)."""
-        from .client import Client  # client.py imports this module
-
-        return Client._made_in(self, options)
-
-    def log_file(self, path: str | os.PathLike[str]) -> LogFile:
-        """A ``LogFile`` in this host's instance: ``path`` must lie in one of its ``dirs``."""
-        from .log_file import LogFile  # log_file.py imports this module
-
-        return LogFile._made_in(self, os.fspath(path))
 
     def _instantiate(self) -> _Live:
         wasi = WasiConfig()

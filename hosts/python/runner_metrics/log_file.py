@@ -18,21 +18,17 @@ class LogFile(GuestResource):
     rotation is followed.
 
     The component may only use the file's directory: ``LogFile(path)`` grants
-    exactly that one to a ``Host`` of its own; ``Host(dirs=...).log_file(path)``
-    makes one in a host you configure.
+    exactly that one to a ``Host`` of its own; ``LogFile(path, host=h)`` makes
+    one in a host you configured (``path`` as ``h``'s ``dirs`` name it).
     """
 
     _kind = "log-file"
 
-    def __init__(self, path: str | os.PathLike[str]):
-        path = os.path.abspath(path)
-        self._setup(_host.Host(dirs=[os.path.dirname(path)]), path)
-
-    @classmethod
-    def _made_in(cls, host: _host.Host, path: str) -> LogFile:
-        log_file = cls.__new__(cls)
-        log_file._setup(host, path)
-        return log_file
+    def __init__(self, path: str | os.PathLike[str], *, host: _host.Host | None = None):
+        if host is None:
+            path = os.path.abspath(path)
+            host = _host.Host(dirs=[os.path.dirname(path)])
+        self._setup(host, os.fspath(path))
 
     def _setup(self, host: _host.Host, path: str) -> None:
         self.path = path

@@ -59,7 +59,7 @@ def test_every_event_kind_arrives_as_its_line(host: Host, receiver: Receiver) ->
         ),
         CustomEvent(name="image_built", timestamp=0, fields=[("size_mb", Integer(2048)), ("ratio", Number(12))]),
     ]
-    with host.client(endpoint=receiver.url, max_attempts=1) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=1) as client:
         for event in events:
             client.issue_event(event)
     lines = receiver.lines()
@@ -86,7 +86,7 @@ def test_settings_are_keywords_applied_by_the_setters(host: Host, receiver: Rece
         headers=[("X-Trace", "abc")],
         max_attempts=1,
     )
-    with host.client(**settings) as client:
+    with Client(host, **settings) as client:
         client.issue_event(INSTALLED)
     (push,) = receiver.pushes()
     assert push["content_encoding"] == "gzip"
@@ -101,7 +101,7 @@ def test_settings_are_keywords_applied_by_the_setters(host: Host, receiver: Rece
 
 
 def test_an_enum_setting_also_takes_its_wit_name(host: Host, receiver: Receiver) -> None:
-    with host.client(endpoint=receiver.url, encoding="protobuf") as client:
+    with Client(host, endpoint=receiver.url, encoding="protobuf") as client:
         client.issue_event(INSTALLED)
     assert receiver.pushes()[0]["content_type"] == "application/x-protobuf"
 
@@ -117,17 +117,17 @@ def test_an_unknown_keyword_lists_the_settings() -> None:
 
 def test_a_bad_setting_fails_when_the_client_is_made(host: Host) -> None:
     with pytest.raises(MetricsError) as caught:
-        host.client(labels=[("__name__", "x")])
+        Client(host, labels=[("__name__", "x")])
     assert caught.value.case == "invalid-config"
     assert caught.value.payload.field == "labels[0].name"
     # Settings checked together, by the constructor.
     with pytest.raises(MetricsError) as caught:
-        host.client(min_backoff_ms=2000, max_backoff_ms=1000)
+        Client(host, min_backoff_ms=2000, max_backoff_ms=1000)
     assert caught.value.payload.field == "max-backoff-ms"
 
 
 def test_issue_carries_each_entrys_metadata_after_the_clients(host: Host, receiver: Receiver) -> None:
-    with host.client(endpoint=receiver.url, structured_metadata=[("host", "runner-7")]) as client:
+    with Client(host, endpoint=receiver.url, structured_metadata=[("host", "runner-7")]) as client:
         client.issue([Entry(event=INSTALLED, metadata=[("job_id", "42")]), Entry(event=INSTALLED)])
     (push,) = receiver.pushes()
     assert [e["metadata"] for e in push["streams"][0]["entries"]] == [
@@ -137,7 +137,7 @@ def test_issue_carries_each_entrys_metadata_after_the_clients(host: Host, receiv
 
 
 def test_batching_buffers_until_flush_and_close_flushes(host: Host, receiver: Receiver) -> None:
-    client = host.client(endpoint=receiver.url, batch_max_events=10)
+    client = Client(host, endpoint=receiver.url, batch_max_events=10)
     client.issue([Entry(event=INSTALLED), Entry(event=INSTALLED)])
     assert client.stats().buffered_events == 2 and receiver.pushes() == []
     client.flush()
@@ -152,7 +152,7 @@ def test_batching_buffers_until_flush_and_close_flushes(host: Host, receiver: Re
 
 def test_stats_are_the_generated_record(host: Host, receiver: Receiver) -> None:
     receiver.script([{"status": 503}, {"status": 200, "body": "ok"}])
-    with host.client(endpoint=receiver.url, max_attempts=3, min_backoff_ms=1, max_backoff_ms=1) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=3, min_backoff_ms=1, max_backoff_ms=1) as client:
         client.issue_event(INSTALLED)
         stats = client.stats()
     assert isinstance(stats, Stats)
@@ -163,7 +163,7 @@ def test_stats_are_the_generated_record(host: Host, receiver: Receiver) -> None:
 
 def test_an_error_is_its_case_and_generated_payload(host: Host, receiver: Receiver) -> None:
     receiver.script([{"status": 429, "headers": {"Retry-After": "2"}, "body": "rate limited\n"}])
-    with host.client(endpoint=receiver.url, max_attempts=1) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
             client.issue_event(INSTALLED)
         assert str(caught.value) == client.stats().last_error
@@ -175,7 +175,7 @@ def test_an_error_is_its_case_and_generated_payload(host: Host, receiver: Receiv
 def test_the_text_trims_what_the_component_trims(host: Host, receiver: Receiver) -> None:
     # U+001F is whitespace to Python's str.strip but not to Rust's trim_end.
     receiver.script([{"status": 400, "body": "bad\x1f \n"}])
-    with host.client(endpoint=receiver.url, max_attempts=1) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
             client.issue_event(INSTALLED)
         assert str(caught.value) == client.stats().last_error == "the receiver answered 400: bad\x1f"
@@ -183,7 +183,7 @@ def test_the_text_trims_what_the_component_trims(host: Host, receiver: Receiver)
 
 def test_a_timeout_carries_the_limit(host: Host, receiver: Receiver) -> None:
     receiver.script([{"hang": True}])
-    with host.client(endpoint=receiver.url, max_attempts=1, timeout_ms=200) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=1, timeout_ms=200) as client:
         with pytest.raises(MetricsError) as caught:
             client.issue_event(INSTALLED)
     assert (caught.value.case, caught.value.payload) == ("timeout", 200)
@@ -191,7 +191,7 @@ def test_a_timeout_carries_the_limit(host: Host, receiver: Receiver) -> None:
 
 def test_the_instance_keeps_working_after_every_error(host: Host, receiver: Receiver) -> None:
     receiver.script([{"status": 400, "body": "bad"}, {"status": 204}, {"status": 500}])
-    with host.client(endpoint=receiver.url, max_attempts=1) as client:
+    with Client(host, endpoint=receiver.url, max_attempts=1) as client:
         for _ in range(2):
             with pytest.raises(MetricsError):
                 client.issue_event(INSTALLED)
@@ -203,8 +203,8 @@ def test_the_instance_keeps_working_after_every_error(host: Host, receiver: Rece
         client.issue_event(INSTALLED)
         assert client.stats().sent_events == 3
     with pytest.raises(MetricsError):
-        host.client(timeout_ms=0)
-    with host.client(endpoint=receiver.url) as client:
+        Client(host, timeout_ms=0)
+    with Client(host, endpoint=receiver.url) as client:
         client.issue_event(INSTALLED)
     assert len(receiver.pushes()) == 4
 
@@ -214,7 +214,7 @@ def test_a_large_batch_arrives_whole(host: Host, receiver: Receiver) -> None:
     events = [
         CustomEvent(name="big", timestamp=i, fields=[("seq", Integer(i)), ("pad", Text(pad))]) for i in range(100)
     ]
-    with host.client(endpoint=receiver.url) as client:
+    with Client(host, endpoint=receiver.url) as client:
         client.issue([Entry(event=e) for e in events])
     (push,) = receiver.pushes()
     assert push["content_length"] == push["body_bytes"] and not push["chunked"]
@@ -231,7 +231,7 @@ def test_clients_made_without_a_host_share_the_default_one(receiver: Receiver) -
 
 
 def test_an_unclosed_client_warns(host: Host, receiver: Receiver) -> None:
-    client = host.client(endpoint=receiver.url)
+    client = Client(host, endpoint=receiver.url)
     with pytest.warns(ResourceWarning, match="unclosed"):
         del client
         gc.collect()

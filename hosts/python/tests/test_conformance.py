@@ -9,7 +9,7 @@ import pytest
 import wit_json
 from testkit import REPO, Receiver
 
-from runner_metrics import Entry, Host, MetricsError, RunnerInstalled, Stats
+from runner_metrics import Client, Entry, Host, MetricsError, RunnerInstalled, Stats
 from runner_metrics._generated import TYPES
 from runner_metrics.errors import describe
 
@@ -22,7 +22,7 @@ def issue(host: Host, settings: dict[str, Any], entries: list[Any]) -> tuple[Met
     """Make the client and issue the entries: the error, if any, and the
     client's stats when the client was made."""
     try:
-        client = host.client(**settings)
+        client = Client(host, **settings)
     except MetricsError as e:
         return e, None
     with client:

@@ -7,7 +7,7 @@ import time
 import pytest
 from testkit import Receiver
 
-from runner_metrics import CustomEvent, Encoding, Entry, Host, Integer, RunnerInstalled
+from runner_metrics import Client, CustomEvent, Encoding, Entry, Host, Integer, RunnerInstalled
 
 # Recent: with `use_event_timestamp` the receiver, as Loki, refuses old entries.
 NOW = int(time.time())
@@ -44,7 +44,7 @@ def test_every_encoding_is_covered() -> None:
 
 @pytest.mark.parametrize("encoding", list(Encoding), ids=[e.value for e in Encoding])
 def test_an_encoding_carries_the_same_streams(host: Host, receiver: Receiver, encoding: Encoding) -> None:
-    with host.client(
+    with Client(host, 
         endpoint=receiver.url, encoding=encoding, structured_metadata=[("host", "runner-7")], use_event_timestamp=True
     ) as client:
         client.issue(ENTRIES)

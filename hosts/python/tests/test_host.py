@@ -11,6 +11,7 @@ from wasmtime import Engine
 from wasmtime.component import Component
 
 from runner_metrics import (
+    Client,
     ComponentTrap,
     Entry,
     Host,
@@ -49,12 +50,12 @@ def test_the_extra_option_build_runs_in_this_unchanged_host(extra_option_wasm: P
     promtail = exports["github-runner:metrics/promtail@0.2.0"].ty.exports(engine)
     assert "[method]options.set-test-extra-option" in promtail  # it is that build
     host = Host(extra_option_wasm)
-    with host.client(endpoint=receiver.url, labels=[("build", "extra")]) as client:
+    with Client(host, endpoint=receiver.url, labels=[("build", "extra")]) as client:
         client.issue_event(EVENT)
         client.issue([Entry(event=EVENT)])
         assert client.stats().sent_events == 2
     with pytest.raises(MetricsError):
-        host.client(timeout_ms=0)
+        Client(host, timeout_ms=0)
     assert receiver.lines() == [LINE, LINE]
 
 
@@ -80,11 +81,11 @@ def test_a_log_file_gets_its_directory_and_nothing_else(tmp_path: Path) -> None:
         log.write([EVENT, EVENT])
     assert path.read_text() == (LINE + "\n") * 3
     host = Host(dirs=[(str(tmp_path), "/metrics")])
-    with host.log_file("/metrics/other.log") as log:
+    with LogFile("/metrics/other.log", host=host) as log:
         log.write([EVENT])
     assert (tmp_path / "other.log").read_text() == LINE + "\n"
     with pytest.raises(MetricsError) as caught:
-        host.log_file("/elsewhere/metrics.log")
+        LogFile("/elsewhere/metrics.log", host=host)
     assert caught.value.case == "storage"
     assert isinstance(caught.value.payload, StorageFailure)
 
@@ -95,11 +96,11 @@ def test_a_spool_in_a_granted_directory_keeps_events_until_the_receiver_answers(
     host = Host(dirs=[tmp_path])
     spool = str(tmp_path / "spool")
     down = receiver.fault("refused")
-    with host.client(endpoint=down, spool=spool, max_attempts=1) as client:
+    with Client(host, endpoint=down, spool=spool, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
             client.issue_event(EVENT)
         assert caught.value.case == "spooled" and caught.value.payload.events == 1
-    with host.client(endpoint=receiver.url, spool=spool) as client:
+    with Client(host, endpoint=receiver.url, spool=spool) as client:
         client.flush()
         assert client.stats().replayed_events == 1
     assert receiver.lines() == [LINE]
@@ -110,7 +111,7 @@ def test_a_trap_replaces_the_instance_and_clients_carry_on(receiver: Receiver) -
     # store's memory and pass a string larger than the cap. The guest's
     # allocator fails and aborts, a real trap inside the guest.
     host = Host()
-    with host.client(endpoint=receiver.url, batch_max_events=100) as client:
+    with Client(host, endpoint=receiver.url, batch_max_events=100) as client:
         client.issue_event(EVENT)
         assert client.stats().buffered_events == 1
         host._live.store.set_limits(memory_size=4 << 20)

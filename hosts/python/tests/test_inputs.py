@@ -14,6 +14,7 @@ from testkit import Receiver
 from runner_metrics import (
     BasicAuth,
     Bearer,
+    Client,
     CustomEvent,
     Entry,
     Host,
@@ -59,7 +60,7 @@ def refused(call: Callable[[], Any]) -> MetricsError:
 def test_a_lone_surrogate_in_a_setting_is_invalid_config_without_the_secret(
     host: Host, settings: dict, field: str
 ) -> None:
-    error = refused(lambda: host.client(**settings))
+    error = refused(lambda: Client(host, **settings))
     assert (error.case, error.payload.field) == ("invalid-config", field)
     assert "hunter2" not in everything_about(error)
     assert not isinstance(error.__context__, UnicodeError)
@@ -74,7 +75,7 @@ def test_a_lone_surrogate_in_a_setting_is_invalid_config_without_the_secret(
     ],
 )
 def test_a_lone_surrogate_in_an_event_is_invalid_event(host: Host, receiver: Receiver, event: Any, field: str) -> None:
-    with host.client(endpoint=receiver.url) as client:
+    with Client(host, endpoint=receiver.url) as client:
         error = refused(lambda: client.issue_event(event))
         client.issue_event(RunnerInstalled(timestamp=1, flavor="s", duration=1))  # still fine
     assert (error.case, error.payload.field) == ("invalid-event", field)
@@ -85,7 +86,7 @@ def test_a_lone_surrogate_in_an_event_is_invalid_event(host: Host, receiver: Rec
 def test_entry_metadata_and_the_module_function_name_their_fields(host: Host) -> None:
     error = refused(lambda: host.issue_event(RunnerInstalled(timestamp=1, flavor=SECRET, duration=1)))
     assert error.payload.field == "flavor"
-    with host.client() as client:
+    with Client(host) as client:
         error = refused(
             lambda: client.issue(
                 [Entry(event=RunnerInstalled(timestamp=1, flavor="s", duration=1), metadata=[("k", SECRET)])]
@@ -116,29 +117,29 @@ def test_entry_metadata_and_the_module_function_name_their_fields(host: Host) ->
     ],
 )
 def test_a_number_past_its_wit_type_is_invalid_event(host: Host, event: Any, field: str) -> None:
-    with host.client() as client:
+    with Client(host) as client:
         error = refused(lambda: client.issue_event(event))
     assert (error.case, error.payload.field) == ("invalid-event", field)
     assert not isinstance(error.__context__, OverflowError)
 
 
 def test_an_integer_setting_past_64_bits_is_invalid_config(host: Host) -> None:
-    error = refused(lambda: host.client(batch_max_events=10**400))
+    error = refused(lambda: Client(host, batch_max_events=10**400))
     assert (error.case, error.payload.field) == ("invalid-config", "batch-max-events")
     # Within 64 bits the component judges, whatever the sign.
-    error = refused(lambda: host.client(batch_max_events=-1))
+    error = refused(lambda: Client(host, batch_max_events=-1))
     assert (error.case, error.payload.field) == ("invalid-config", "batch-max-events")
 
 
 @pytest.mark.parametrize(
     "call, name",
     [
-        (lambda h: h.client(timeout_ms="5000"), "timeout-ms"),
-        (lambda h: h.client(timeout_ms=True), "timeout-ms"),
-        (lambda h: h.client(labels=[("a",)]), "labels[0]"),
-        (lambda h: h.client(labels="job=x"), "labels"),
-        (lambda h: h.client(encoding="gzip"), "encoding"),
-        (lambda h: h.client(auth=("user", "password")), "auth"),
+        (lambda h: Client(h, timeout_ms="5000"), "timeout-ms"),
+        (lambda h: Client(h, timeout_ms=True), "timeout-ms"),
+        (lambda h: Client(h, labels=[("a",)]), "labels[0]"),
+        (lambda h: Client(h, labels="job=x"), "labels"),
+        (lambda h: Client(h, encoding="gzip"), "encoding"),
+        (lambda h: Client(h, auth=("user", "password")), "auth"),
         (lambda h: h.issue_event({"runner-installed": {}}), "value"),
         (lambda h: h.issue_event(RunnerInstalled(timestamp="now", flavor="s", duration=1)), "timestamp"),
         (lambda h: h.issue_event(CustomEvent(name="x", timestamp=1, fields=[("k", 5)])), "fields[0].k"),

@@ -549,3 +549,47 @@ async fn a_spool_outside_every_preopen_fails_at_construction() {
     assert!(r.is_ok(), "{r:?}");
     assert!(dir.path().join("a/b").is_dir());
 }
+
+/// Counts and order never come from a name: a file named as 0.1 named its
+/// batches, claiming 4294967295 events, is not a spool file at all (skipped
+/// and counted, never replayed); a batch file whose name gives another time
+/// than its checked header is quarantined.
+#[tokio::test]
+async fn names_are_not_believed() {
+    let Spooled3 {
+        dir,
+        port,
+        mut inst,
+        c,
+    } = spooled_3().await;
+    let spool = dir.path().join("spool");
+    let files = spool_files(dir.path());
+    let body = std::fs::read(&files[0]).unwrap();
+    std::fs::write(
+        spool.join("00000000000000000001.0.4294967295.json.batch"),
+        &body,
+    )
+    .unwrap();
+    // The newest batch, renamed to claim an earlier time than it has.
+    let name = files[2].file_name().unwrap().to_string_lossy().into_owned();
+    let (_, rest) = name.split_once('-').unwrap();
+    std::fs::rename(&files[2], spool.join(format!("0000000000000001-{rest}"))).unwrap();
+
+    let rx = Receiver::start_on(addr(port)).await.unwrap();
+    inst.flush(&c).await.unwrap();
+    let seqs: Vec<i64> = arrived(&rx).into_iter().map(|(_, n)| n).collect();
+    assert_eq!(
+        seqs,
+        vec![0, 1],
+        "only the batches whose names agree are sent"
+    );
+    let stats = inst.stats(&c).await.unwrap();
+    assert_eq!(
+        (
+            stats.replayed_events,
+            stats.spool_skipped,
+            stats.spool_quarantined
+        ),
+        (2, 1, 1)
+    );
+}

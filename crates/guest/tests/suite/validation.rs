@@ -547,3 +547,24 @@ async fn max_line_bytes_bounds_an_events_line() {
     issue(&mut inst, &c, &padded(2, 300 * 1024)).await.err();
     assert_eq!(rx.requests(), 2, "a 300 KiB line is sent");
 }
+
+/// No input traps: a 1.1 GiB flavor (which once made the guest's line
+/// buffer overflow its capacity, and so trap) is refused as an event over
+/// `max-line-bytes` before its line is written, and the instance goes on.
+#[tokio::test]
+async fn a_huge_field_is_refused_without_a_trap() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = instance().await;
+    let c = client(&mut inst, &rx.url()).await;
+    let huge = Event::RunnerInstalled(runner_metrics_host::RunnerInstalled {
+        timestamp: 1.0,
+        flavor: "x".repeat(1_100 << 20),
+        duration: 1.0,
+    });
+    let err = invalid_event(issue(&mut inst, &c, &huge).await);
+    assert_eq!(err.field, "entries[0].event");
+    assert!(err.reason.contains("262144"), "{}", err.reason);
+    drop(huge);
+    still_works(&mut inst).await;
+    assert_eq!(rx.push_count(), 0);
+}

@@ -78,7 +78,7 @@
 //! control request gets 400 `{"error": "..."}`, an unknown path 404, a wrong
 //! method 405.
 
-use runner_metrics_testkit::{Options, Receiver};
+use runner_metrics_testkit::Options;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -139,9 +139,8 @@ async fn main() -> ExitCode {
     let options = Options {
         addr: SocketAddr::from(([127, 0, 0, 1], args.port)),
         null: args.null,
-        control: true,
     };
-    let receiver = match Receiver::start_with(options).await {
+    let receiver = match runner_metrics_testkit::control::start(options).await {
         Ok(receiver) => receiver,
         Err(e) => {
             eprintln!(

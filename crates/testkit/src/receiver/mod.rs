@@ -1,9 +1,10 @@
 //! A Loki push API (`POST /loki/api/v1/push`) on `127.0.0.1:0`, for tests,
 //! the demo and the benchmarks. It decodes bodies as Loki does, answers 400
 //! on a malformed one and 413 on one over the size limit, records what it
-//! accepted, and can be scripted to misbehave. Started with
-//! [`Options::control`], it also serves the JSON control API of
-//! [`crate::control`] under `/control/` on the same port.
+//! accepted, and can be scripted to misbehave. [`crate::control::start`]
+//! starts one that also serves the JSON control API under `/control/` on
+//! the same port, through the [`Extension`] seam, so that this module knows
+//! nothing of the control API.
 
 mod decode;
 mod push;
@@ -14,7 +15,6 @@ pub use push::{Push, PushEntry, PushStream, Rejection};
 pub use reply::Reply;
 pub(crate) use reply::answer;
 
-use crate::control::Control;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -23,7 +23,9 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -44,8 +46,6 @@ pub struct Options {
     /// but counts (Loki's cost as a peer, for benchmarks). Scripts and the
     /// size limit are not applied.
     pub null: bool,
-    /// Serve the control API under `/control/` (see [`crate::control`]).
-    pub control: bool,
 }
 
 impl Default for Options {
@@ -53,9 +53,24 @@ impl Default for Options {
         Options {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             null: false,
-            control: false,
         }
     }
+}
+
+/// An answer the receiver sends.
+pub(crate) type Answer = Response<Full<Bytes>>;
+
+/// Requests a receiver serves beside its push path (the control API): a
+/// seam, so that the receiver does not depend on what it serves there.
+pub(crate) trait Extension: Send + Sync + 'static {
+    /// Whether `path` is served here rather than by the receiver.
+    fn serves(&self, path: &str) -> bool;
+    /// Answer one such request; `rx` is the receiver's state.
+    fn handle<'a>(
+        &'a self,
+        rx: &'a Shared,
+        req: Request<Incoming>,
+    ) -> Pin<Box<dyn Future<Output = Answer> + Send + 'a>>;
 }
 
 #[derive(Default)]
@@ -73,12 +88,12 @@ struct State {
     wire_bytes: u64,
 }
 
-/// What the receiver's connections share: its records, its mode and the
-/// control API's own state. The control API drives the receiver through it.
+/// What the receiver's connections share: its records, its mode and what
+/// else it serves. The control API drives the receiver through it.
 pub(crate) struct Shared {
     state: Mutex<State>,
     null: bool,
-    control: Option<Control>,
+    extension: Option<Arc<dyn Extension>>,
 }
 
 /// The receiver; it stops when dropped.
@@ -115,12 +130,20 @@ impl Receiver {
 
     /// Listen as `options` say.
     pub async fn start_with(options: Options) -> std::io::Result<Receiver> {
+        Self::start_extended(options, None).await
+    }
+
+    /// Listen as `options` say, serving `extension` too.
+    pub(crate) async fn start_extended(
+        options: Options,
+        extension: Option<Arc<dyn Extension>>,
+    ) -> std::io::Result<Receiver> {
         let listener = TcpListener::bind(options.addr).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::default(),
             null: options.null,
-            control: options.control.then(Control::default),
+            extension,
         });
         let accepting = shared.clone();
         let task = tokio::spawn(async move {
@@ -308,8 +331,8 @@ async fn handle(
     role: Arc<AtomicU8>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
-    if let Some(control) = &shared.control
-        && crate::control::serves(req.uri().path())
+    if let Some(extension) = &shared.extension
+        && extension.serves(req.uri().path())
     {
         if role
             .compare_exchange(UNKNOWN, CONTROL, Ordering::SeqCst, Ordering::SeqCst)
@@ -319,7 +342,7 @@ async fn handle(
             // A reset since the accept may have zeroed the count already.
             s.connections = s.connections.saturating_sub(1);
         }
-        return Ok(control.handle(&shared, req).await);
+        return Ok(extension.handle(&shared, req).await);
     }
     if role.swap(PUSHES, Ordering::SeqCst) == CONTROL {
         shared.lock().connections += 1;

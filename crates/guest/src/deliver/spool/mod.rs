@@ -145,11 +145,10 @@ impl Spool {
         let mut ready = Vec::with_capacity(look.ready.len());
         for (name, size) in look.ready {
             if now_ms.saturating_sub(name.created_ms) > self.max_age_ms {
-                if let Some(events) = self.drop_file(&name, &State::Ready, now_ms) {
-                    counters.dropped(Dropped::SpoolExpired, u64::from(events));
+                if self.drop_file(&name, now_ms, Dropped::SpoolExpired, counters) {
                     self.bytes = self.bytes.saturating_sub(size);
-                    self.batches = self.batches.saturating_sub(1);
                 }
+                self.batches = self.batches.saturating_sub(1);
             } else {
                 ready.push((name, size));
             }
@@ -387,37 +386,48 @@ impl Spool {
                 break;
             }
             dropped += 1;
-            if let Some(events) = self.drop_file(name, &State::Ready, now_ms) {
-                counters.dropped(Dropped::SpoolFull, u64::from(events));
+            if self.drop_file(name, now_ms, Dropped::SpoolFull, counters) {
                 self.bytes = self.bytes.saturating_sub(*size);
-                self.batches = self.batches.saturating_sub(1);
             }
+            self.batches = self.batches.saturating_sub(1);
         }
         ready.drain(..dropped);
     }
 
-    /// Claim and delete a batch unsent; its events, from its header. `None`:
-    /// another process took it first.
-    fn drop_file(&mut self, name: &Name, state: &State, now_ms: u64) -> Option<u32> {
+    /// Claim and delete a batch unsent, counting its events (from its
+    /// header) as dropped for `why`. A file whose header is not one of ours,
+    /// or disagrees with its name, is quarantined instead. `false`: another
+    /// process took it first, or it was quarantined.
+    fn drop_file(
+        &mut self,
+        name: &Name,
+        now_ms: u64,
+        why: Dropped,
+        counters: &mut Counters,
+    ) -> bool {
         let claimed = State::Claimed {
             until_ms: now_ms.saturating_add(CLAIM_SLACK_MS),
         };
-        fs::rename(self.path(name, state), self.path(name, &claimed)).ok()?;
+        if fs::rename(self.path(name, &State::Ready), self.path(name, &claimed)).is_err() {
+            return false;
+        }
         let path = self.path(name, &claimed);
         let mut head = [0; HEADER_LEN];
-        let events = fs::File::open(&path)
+        let header = fs::File::open(&path)
             .and_then(|mut f| f.read_exact(&mut head))
             .ok()
             .and_then(|()| file::peek(&head));
-        match events {
-            Some((events, _)) => {
+        match header {
+            Some((events, created_ms)) if created_ms == name.created_ms => {
                 let _ = fs::remove_file(&path);
-                Some(events)
+                counters.dropped(why, u64::from(events));
+                true
             }
-            None => {
+            _ => {
                 // Not a batch after all: keep it for inspection.
                 let _ = fs::rename(&path, self.path(name, &State::Quarantined));
-                None
+                counters.quarantined();
+                false
             }
         }
     }
