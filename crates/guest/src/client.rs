@@ -7,7 +7,7 @@ use crate::Event;
 use crate::batch::Batch;
 use crate::counters::Counters;
 use crate::deliver::spool::Spool;
-use crate::deliver::{Clock, Delivery, Transport};
+use crate::deliver::{Clock, Delivery, Exchange, Transport};
 use crate::encode::{Encoder, Pairs};
 use crate::error::{Error, invalid_event};
 use crate::event::{self, validate};
@@ -133,10 +133,12 @@ impl Client {
             batch.sort_by_stream_and_time();
         }
         let result = Delivery {
-            settings: &self.settings,
-            counters: &mut self.counters,
-            transport: self.transport.as_mut(),
-            clock: self.clock.as_ref(),
+            exchange: Exchange {
+                settings: &self.settings,
+                counters: &mut self.counters,
+                transport: self.transport.as_mut(),
+                clock: self.clock.as_ref(),
+            },
             encoder: &mut self.encoder,
             spool: self.spool.as_mut(),
         }

@@ -39,17 +39,26 @@ pub struct Body<'a> {
     pub events: u64,
 }
 
+/// What the attempt loop works with: the client's settings and counters,
+/// the way out, and the time.
+pub struct Exchange<'a> {
+    pub settings: &'a Settings,
+    pub counters: &'a mut Counters,
+    pub transport: &'a mut dyn Transport,
+    pub clock: &'a dyn Clock,
+}
+
 /// Push `body` with up to `settings.retry.max_attempts` attempts before
 /// `call` (the call's deadline) passes; each attempt gets `timeout-ms`, or
 /// what is left of `call` if less.
-pub fn push(
-    settings: &Settings,
-    counters: &mut Counters,
-    transport: &mut dyn Transport,
-    clock: &dyn Clock,
-    body: &Body<'_>,
-    call: Deadline,
-) -> Result<(), Failure> {
+pub fn push(x: &mut Exchange<'_>, body: &Body<'_>, call: Deadline) -> Result<(), Failure> {
+    let Exchange {
+        settings,
+        counters,
+        transport,
+        clock,
+    } = x;
+    let (settings, clock) = (*settings, *clock);
     let length = itoa::Buffer::new().format(body.bytes.len()).to_string();
     let mut headers: Vec<(&str, &[u8])> = Vec::with_capacity(3 + settings.headers.len());
     headers.push((

@@ -19,20 +19,18 @@ pub use transport::{Request, Response, Transport};
 
 use crate::Encoding;
 use crate::batch::Batch;
-use crate::counters::{Counters, Dropped};
+use crate::counters::Dropped;
 use crate::encode::Encoder;
 use crate::error::Error;
-use crate::settings::Settings;
+pub use attempt::Exchange;
 use attempt::{Body, Failure};
 use spool::{Spool, Taken};
 use std::ops::Range;
 
 /// What delivery works with: a client's parts, borrowed for one flush.
 pub struct Delivery<'a> {
-    pub settings: &'a Settings,
-    pub counters: &'a mut Counters,
-    pub transport: &'a mut dyn Transport,
-    pub clock: &'a dyn Clock,
+    /// What each body's attempts go through.
+    pub exchange: Exchange<'a>,
     pub encoder: &'a mut Encoder,
     pub spool: Option<&'a mut Spool>,
 }
@@ -52,10 +50,13 @@ struct Run {
 impl Delivery<'_> {
     /// Replay the spool, then push `batch`, all within one deadline.
     pub fn flush(&mut self, batch: &Batch) -> Result<(), Error> {
-        let deadline = Deadline::after_ms(self.clock, self.settings.retry.deadline_ms);
+        let deadline = Deadline::after_ms(
+            self.exchange.clock,
+            self.exchange.settings.retry.deadline_ms,
+        );
         let mut run = Run::default();
         self.replay(deadline, &mut run);
-        for chunk in batch.chunks(self.settings.batch_max_bytes as usize) {
+        for chunk in batch.chunks(self.exchange.settings.batch_max_bytes as usize) {
             self.send(batch, chunk, deadline, &mut run);
         }
         let waiting = self.spool.as_ref().is_some_and(|s| s.batches() > 0);
@@ -83,12 +84,17 @@ impl Delivery<'_> {
         let Some(spool) = self.spool.as_deref_mut() else {
             return;
         };
-        let now_ms = self.clock.wall_ns() / 1_000_000;
-        let oldest = spool.tidy(now_ms, self.counters, self.clock, deadline);
+        let now_ms = self.exchange.clock.wall_ns() / 1_000_000;
+        let oldest = spool.tidy(
+            now_ms,
+            self.exchange.counters,
+            self.exchange.clock,
+            deadline,
+        );
         // The claim lasts as long as this call may.
-        let until_ms = now_ms + deadline.remaining_ms(self.clock);
+        let until_ms = now_ms + deadline.remaining_ms(self.exchange.clock);
         for ready in oldest {
-            let (claim, stored) = match spool.take(&ready, until_ms, self.counters) {
+            let (claim, stored) = match spool.take(&ready, until_ms, self.exchange.counters) {
                 Ok(Taken::Batch(claim, stored)) => (claim, stored),
                 Ok(Taken::Gone | Taken::Corrupt) => continue,
                 // There but unreadable for now (permissions, I/O): keep it
@@ -104,17 +110,10 @@ impl Delivery<'_> {
                 encoding: stored.encoding,
                 events,
             };
-            match attempt::push(
-                self.settings,
-                self.counters,
-                self.transport,
-                self.clock,
-                &body,
-                deadline,
-            ) {
+            match attempt::push(&mut self.exchange, &body, deadline) {
                 Ok(()) => {
                     spool.finish(claim);
-                    self.counters.replayed(events);
+                    self.exchange.counters.replayed(events);
                 }
                 Err(Failure::Exhausted(e) | Failure::Unreachable(e)) => {
                     spool.release(claim);
@@ -124,8 +123,9 @@ impl Delivery<'_> {
                 // Refused for good: replaying it again would never end.
                 Err(Failure::Permanent(e) | Failure::TooLarge(e)) => {
                     spool.finish(claim);
-                    self.counters.dropped(Dropped::Rejected, events);
-                    self.counters
+                    self.exchange.counters.dropped(Dropped::Rejected, events);
+                    self.exchange
+                        .counters
                         .failed(format!("a spooled batch was refused: {}", e.describe()));
                 }
             }
@@ -137,12 +137,14 @@ impl Delivery<'_> {
         let n = range.len();
         let streams = batch.streams(
             range.clone(),
-            &self.settings.labels,
-            &self.settings.metadata,
+            &self.exchange.settings.labels,
+            &self.exchange.settings.metadata,
         );
-        let encoding = self.settings.encoding;
+        let encoding = self.exchange.settings.encoding;
         if let Err(why) = self.encoder.encode(encoding, &streams) {
-            self.counters.dropped(Dropped::Undeliverable, n as u64);
+            self.exchange
+                .counters
+                .dropped(Dropped::Undeliverable, n as u64);
             run.lost.get_or_insert(Error::Storage {
                 path: "<encoder>".into(),
                 detail: why,
@@ -158,14 +160,7 @@ impl Delivery<'_> {
             encoding,
             events: n as u64,
         };
-        match attempt::push(
-            self.settings,
-            self.counters,
-            self.transport,
-            self.clock,
-            &body,
-            deadline,
-        ) {
+        match attempt::push(&mut self.exchange, &body, deadline) {
             Ok(()) => {}
             Err(Failure::TooLarge(_)) if n > 1 => {
                 let mid = range.start + n / 2;
@@ -177,7 +172,7 @@ impl Delivery<'_> {
                     Error::Rejected { .. } => Dropped::Rejected,
                     _ => Dropped::Undeliverable,
                 };
-                self.counters.dropped(why, n as u64);
+                self.exchange.counters.dropped(why, n as u64);
                 run.lost.get_or_insert(e);
             }
             // Retries ran out (the receiver is down or overloaded), or it
@@ -200,28 +195,37 @@ impl Delivery<'_> {
         run: &mut Run,
     ) {
         let Some(spool) = self.spool.as_deref_mut() else {
-            self.counters.dropped(Dropped::Undeliverable, n as u64);
+            self.exchange
+                .counters
+                .dropped(Dropped::Undeliverable, n as u64);
             run.lost.get_or_insert(cause);
             return;
         };
-        let now_ms = self.clock.wall_ns() / 1_000_000;
+        let now_ms = self.exchange.clock.wall_ns() / 1_000_000;
         match spool.append(
             &self.encoder.body,
             encoding,
             n as u32,
             now_ms,
-            self.counters,
+            self.exchange.counters,
         ) {
             Ok(true) => {
-                self.counters.spooled(n as u64);
+                self.exchange.counters.spooled(n as u64);
                 run.spooled += n as u32;
-                spool.trim(now_ms, self.counters, self.clock, deadline);
+                spool.trim(
+                    now_ms,
+                    self.exchange.counters,
+                    self.exchange.clock,
+                    deadline,
+                );
             }
             Ok(false) => {
                 run.lost.get_or_insert(cause);
             }
             Err(e) => {
-                self.counters.dropped(Dropped::Undeliverable, n as u64);
+                self.exchange
+                    .counters
+                    .dropped(Dropped::Undeliverable, n as u64);
                 run.lost.get_or_insert(e);
             }
         }

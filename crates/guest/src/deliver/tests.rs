@@ -5,7 +5,7 @@
 use super::*;
 use crate::counters::Counters;
 use crate::error::Error;
-use crate::settings::Options;
+use crate::settings::{Options, Settings};
 use crate::{CustomEvent, FieldValue};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -144,10 +144,12 @@ impl Rig {
 
     fn flush(&mut self, batch: &Batch) -> Result<(), Error> {
         Delivery {
-            settings: &self.settings,
-            counters: &mut self.counters,
-            transport: &mut self.transport,
-            clock: self.clock.as_ref(),
+            exchange: Exchange {
+                settings: &self.settings,
+                counters: &mut self.counters,
+                transport: &mut self.transport,
+                clock: self.clock.as_ref(),
+            },
             encoder: &mut self.encoder,
             spool: self.spool.as_mut(),
         }
