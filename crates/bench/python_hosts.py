@@ -21,7 +21,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "hosts" / "python"))
 
-from runner_metrics import Host, RunnerStart  # noqa: E402
+from runner_metrics import Client, RunnerStart  # noqa: E402
 
 LINE = ('{"timestamp":1764000000.5,"event":"runner_start","flavor":"small","workflow":"CI",'
         '"repo":"canonical/github-runner-operator","github_event":"pull_request","idle":3.5,'
@@ -46,7 +46,7 @@ def summary(times):
 
 def main():
     url, calls, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    client = Host().client(endpoint=url, max_attempts=1)
+    client = Client(endpoint=url, max_attempts=1)
     cases = {
         "original": lambda: original(url),
         "host": lambda: client.issue_event(EVENT),

@@ -5,7 +5,7 @@ unstripped first):
 
     CARGO_PROFILE_GUEST_STRIP=false cargo build -p runner-metrics --lib \
         --target wasm32-wasip2 --profile guest --target-dir target/size
-    python3 benches/wasm_size.py target/size/wasm32-wasip2/guest/runner_metrics.wasm
+    python3 crates/bench/wasm_size.py target/size/wasm32-wasip2/guest/runner_metrics.wasm
 """
 import sys, struct, collections
 

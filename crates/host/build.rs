@@ -36,7 +36,7 @@ fn main() {
     }
     let crates = manifest_dir.parent().unwrap();
     let guest = crates.join("guest");
-    if guest.join("Cargo.toml").exists() {
+    if is_our_guest(&guest.join("Cargo.toml")) {
         let root = crates.parent().unwrap();
         for watched in [
             guest.join("src"),
@@ -74,6 +74,15 @@ fn main() {
         bundled.display()
     );
     emit("RUNNER_METRICS_COMPONENT", &bundled);
+}
+
+/// Whether `manifest` is this repository's guest (not some other crate
+/// named `guest` beside an unpacked copy of this one).
+fn is_our_guest(manifest: &Path) -> bool {
+    std::fs::read_to_string(manifest).is_ok_and(|text| {
+        text.lines()
+            .any(|l| l.trim() == r#"name = "runner-metrics""#)
+    })
 }
 
 fn emit(name: &str, path: &Path) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes the npm package: transpiles <component.wasm> into generated/, checks
 # that its bindings agree with the generated types, and packs the package
-# with the repository's LICENSE (copied in for the pack only) into <outdir>.
-# Prints the tarball's path.
+# into <outdir> (npm's prepack copies in the repository's LICENSE and WIT for
+# the pack only). Prints the tarball's path.
 set -euo pipefail
 if [ $# -ne 2 ]; then
     echo "usage: $0 <outdir> <component.wasm>" >&2
@@ -20,7 +20,5 @@ fi
 [ -x node_modules/.bin/jco ] || npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 npm run --silent transpile -- "$component"
 npm run --silent typecheck
-cp ../../LICENSE LICENSE
-trap 'rm -f LICENSE' EXIT
 tarball=$(npm pack --silent --pack-destination "$out")
 echo "$out/$tarball"

@@ -30,7 +30,13 @@ export class Client implements Disposable {
   flush(): void;
   /** What this client has done so far. */
   stats(): Stats;
-  /** Drop the client: the component flushes what it buffered. Closing again does nothing. */
+  /**
+   * Flush what is buffered, then drop the client, even when the flush
+   * failed. Closing again does nothing.
+   *
+   * @throws {MetricsError} the flush's error: buffered events were not
+   *   delivered (`spooled`: they wait in the spool)
+   */
   close(): void;
   [Symbol.dispose](): void;
 }
@@ -61,11 +67,12 @@ export const MetricsError: {
 };
 
 /**
- * A call trapped (a bug: no input makes the component trap). Its instance
- * was replaced; what it buffered, and its stats, are gone.
+ * A call trapped (a bug: no input makes the component trap), or failed
+ * inside an import. Its instance was replaced; what it buffered, and its
+ * stats, are gone.
  */
 export class ComponentTrap extends Error {
   readonly name: 'ComponentTrap';
-  /** The `WebAssembly.RuntimeError`. */
-  readonly cause: Error;
+  /** What was thrown: a `WebAssembly.RuntimeError`, or an import's or jco's error. */
+  readonly cause: unknown;
 }

@@ -2,7 +2,7 @@
 //!    wasm module and run in wasmtime, against the same Rust compiled natively.
 
 use crate::report::Report;
-use crate::timing::{Rounds, sample_sync, secs};
+use crate::timing::{Rounds, sample_cpu, secs};
 use runner_metrics::bench::{Workload, encoding};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,7 +55,8 @@ pub fn build_module(root: &Path, opt_level: Option<&str>) -> Result<PathBuf, Str
 }
 
 /// `only`: the encodings to run (`--encodings json,protobuf`), all by default.
-/// Native and wasm alternate, `rounds` times, each `iterations` runs.
+/// Native and wasm alternate, `rounds` times, each `iterations` runs, timed
+/// in the thread's CPU time (so that other load on the machine counts less).
 pub fn run(
     root: &Path,
     iterations: usize,
@@ -104,13 +105,13 @@ pub fn run(
             let (mut wasm_t, mut native_t) = (Rounds::default(), Rounds::default());
             for round in 0..rounds {
                 let mut time_wasm = || {
-                    sample_sync(3, iterations, || {
+                    sample_cpu(3, iterations, || {
                         std::hint::black_box(run.call(&mut store, enc).expect("run"));
                     })
                     .median()
                 };
                 let mut time_native = || {
-                    sample_sync(3, iterations, || {
+                    sample_cpu(3, iterations, || {
                         std::hint::black_box(native.run(encoding(enc)));
                     })
                     .median()
@@ -142,4 +143,47 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// `bench --probe encoder <json|json-gzip|protobuf> <wasm|native> <n>`: run
+/// the encoder `n` times in `measured_loop`, for
+/// `valgrind --tool=callgrind --toggle-collect='*measured_loop*'`, whose
+/// instruction counts do not depend on the machine's other load.
+pub fn probe(root: &Path, name: &str, side: &str, n: usize) -> serde_json::Value {
+    let enc = NAMES.iter().position(|e| *e == name).expect("encoding") as u32;
+    let mut native = Workload::new(EVENTS as usize);
+    if side == "native" {
+        measured_loop(n, &mut || {
+            std::hint::black_box(native.run(encoding(enc)));
+        });
+        return serde_json::json!({"side": side, "encoding": name, "runs": n});
+    }
+    // `BENCH_ENCODER_MODULE`: a module built elsewhere (an older encoder).
+    let path = match std::env::var_os("BENCH_ENCODER_MODULE") {
+        Some(p) => PathBuf::from(p),
+        None => build_module(root, None).expect("module"),
+    };
+    let engine = Engine::default();
+    let module = Module::from_file(&engine, &path).expect("module");
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).expect("instance");
+    let prepare = instance
+        .get_typed_func::<u32, ()>(&mut store, "prepare")
+        .expect("prepare");
+    let run = instance
+        .get_typed_func::<u32, u32>(&mut store, "run")
+        .expect("run");
+    prepare.call(&mut store, EVENTS).expect("prepare");
+    run.call(&mut store, enc).expect("warm-up");
+    measured_loop(n, &mut || {
+        std::hint::black_box(run.call(&mut store, enc).expect("run"));
+    });
+    serde_json::json!({"side": side, "encoding": name, "runs": n})
+}
+
+#[inline(never)]
+fn measured_loop(n: usize, f: &mut dyn FnMut()) {
+    for _ in 0..n {
+        f();
+    }
 }

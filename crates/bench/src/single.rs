@@ -1,4 +1,4 @@
-//! 1. One event per call, sequentially: the component (pooled and
+//! Section 1. One event per call, sequentially: the component (pooled and
 //! per-request senders) against a native keep-alive hyper client sending the
 //! same request, in the same process, to the same null receiver: the test
 //! kit's in this process, and its binary in another process. The cases run

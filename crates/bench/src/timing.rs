@@ -38,6 +38,34 @@ pub fn sample_sync(warmup: usize, n: usize, mut f: impl FnMut()) -> Samples {
     )
 }
 
+/// This thread's CPU time: what a CPU-bound case costs, without the time
+/// the thread waited for a core (the machine's other load).
+pub fn thread_cpu() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid timespec to write to.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// `sample_sync` timed in this thread's CPU time.
+pub fn sample_cpu(warmup: usize, n: usize, mut f: impl FnMut()) -> Samples {
+    for _ in 0..warmup {
+        f();
+    }
+    Samples::new(
+        (0..n)
+            .map(|_| {
+                let t = thread_cpu();
+                f();
+                thread_cpu() - t
+            })
+            .collect(),
+    )
+}
+
 /// One figure measured in several rounds (interleaved with the figures it is
 /// compared with): the median over rounds, and the lowest and highest round,
 /// which show the noise.

@@ -6,7 +6,7 @@ use crate::exit::{self, Failure};
 use crate::load::{self, Host};
 use crate::settings::Settings;
 use crate::{events, paths};
-use runner_metrics_host::{Entry, Error, Event, WitError};
+use runner_metrics_host::{Entry, Error, Event, Stats, WitError};
 use std::time::Instant;
 
 pub async fn run(cli: &Cli, args: &Issue) -> Result<(), Failure> {
@@ -51,15 +51,58 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
         )
         .await;
     let took = started.elapsed();
+    let stats = instance.stats(&client).await.ok();
+    if let Some(stats) = &stats {
+        warn_of_losses(stats);
+    }
     let Err(e) = sent else {
         return Ok(());
     };
-    let attempts = instance.stats(&client).await.ok().map(|s| s.requests);
+    let attempts = stats.map(|s| s.requests);
     let endpoint = push.endpoint.as_deref().unwrap_or(DEFAULT_ENDPOINT);
     Err(Failure::new(
         exit::code(&e),
         with_context(&e, endpoint, attempts, took.as_secs_f64()),
     ))
+}
+
+/// Say what the call gave up on besides its own event (spooled batches
+/// that expired, were pushed out by the bound, or were refused on replay;
+/// files set aside as corrupt), which no exit code carries: nothing is lost
+/// silently.
+fn warn_of_losses(stats: &Stats) {
+    let d = &stats.dropped;
+    for (n, what) in [
+        (
+            d.spool_expired,
+            "spooled events were older than --spool-max-age-ms and were dropped",
+        ),
+        (
+            d.spool_full,
+            "spooled events were dropped to keep the spool within --spool-max-bytes",
+        ),
+        (
+            d.rejected,
+            "spooled events were refused by the receiver on replay and were dropped",
+        ),
+        (
+            stats.spool_quarantined,
+            "spool files did not match their checksum and were set aside as *.bad",
+        ),
+        (
+            stats.spool_skipped,
+            "spool entries are not spool files and were left alone",
+        ),
+    ] {
+        if n > 0 {
+            eprintln!("runner-metrics: warning: {n} {what}");
+        }
+    }
+    if let Some(last) = &stats.last_error
+        && (d.rejected > 0 || stats.spool_quarantined > 0)
+    {
+        eprintln!("runner-metrics: warning: {last}");
+    }
 }
 
 /// The component's text for `e`; for a failed delivery, then where it went

@@ -27,6 +27,9 @@ pub async fn instance(cli: &Cli, host: Host<'_>) -> Result<Instance, Failure> {
         builder = builder.cache_dir(dir);
     }
     if !host.allow.is_empty() {
+        for authority in host.allow {
+            check_authority(authority)?;
+        }
         builder = builder.allow(host.allow);
     }
     if let Some(dir) = host.dir {
@@ -38,4 +41,21 @@ pub async fn instance(cli: &Cli, host: Host<'_>) -> Result<Instance, Failure> {
     host.instantiate()
         .await
         .map_err(|e| Failure::other(format!("instantiating the component: {e:#}")))
+}
+
+/// An `--allow` entry: `host` or `host:port`, which the allow-list compares
+/// with each request's authority; anything else could never match, and
+/// would deny every request silently.
+fn check_authority(entry: &str) -> Result<(), Failure> {
+    let valid = match entry.parse::<http::uri::Authority>() {
+        Ok(a) => a.as_str() == entry && !entry.contains('@') && !a.host().is_empty(),
+        Err(_) => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(Failure::invalid(format!(
+            "--allow {entry:?}: expected host or host:port"
+        )))
+    }
 }

@@ -32,6 +32,10 @@ fn main() -> ExitCode {
             Command::Demo => demo::run(&cli).await,
         }
     });
+    // Not `drop`: that waits for blocking tasks, such as a name lookup the
+    // resolver is still retrying long after the call's deadline ended it. A
+    // hook must not hold its job for that.
+    runtime.shutdown_background();
     match done {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(failure),

@@ -25,7 +25,12 @@ pub fn spool(arg: &Path) -> Result<Place, Failure> {
         Ok(m) if m.is_file() => return Err(Failure::storage(at("is a file, not a directory"))),
         Ok(_) => return Err(Failure::storage(at("is not a directory"))),
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            std::fs::create_dir_all(&abs)
+            // Private: spooled batches hold the events' lines.
+            let mut dir = std::fs::DirBuilder::new();
+            dir.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+            dir.create(&abs)
                 .map_err(|e| Failure::storage(at(&format!("cannot create it: {e}"))))?;
         }
         Err(e) => return Err(Failure::storage(at(&e.to_string()))),

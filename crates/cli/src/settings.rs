@@ -135,6 +135,11 @@ fn header(i: usize, arg: &str) -> Result<(String, String), Failure> {
             credentials::PASSWORD
         )));
     }
+    if name.eq_ignore_ascii_case("x-scope-orgid") {
+        return Err(Failure::invalid(format!(
+            "--header #{nth}: the tenant header is set by --tenant"
+        )));
+    }
     let value = match rest.split_at(1) {
         (":", value) => value.trim_start_matches([' ', '\t']),
         (_, value) => value,

@@ -169,7 +169,8 @@ fn declarations(wit: &Wit, types: &Value, functions: &Value, setters: &Value) ->
          // The TypeScript types of {}: what the JavaScript\n\
          // wrapper takes (a 64-bit integer as a Number or a BigInt; an option as\n\
          // a value, null, undefined or no key) and what it returns (a 64-bit\n\
-         // integer as a Number, none as null).\n",
+         // integer as a Number, none as null). No count or delay of the\n\
+         // contract reaches 2^53; one past it would be a BigInt, never rounded.\n",
         wit.package_id()
     );
     out.push_str(

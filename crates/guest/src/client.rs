@@ -6,7 +6,7 @@
 use crate::Event;
 use crate::batch::Batch;
 use crate::counters::Counters;
-use crate::deliver::spool::Spool;
+use crate::deliver::spool::{Spool, file};
 use crate::deliver::{Clock, Delivery, Exchange, Transport};
 use crate::encode::{Encoder, Pairs};
 use crate::error::{Error, invalid_event};
@@ -43,7 +43,10 @@ impl Client {
         clock: Box<dyn Clock>,
     ) -> Result<Client, Error> {
         let spool = match &settings.spool {
-            Some(s) => Some(Spool::open(s, clock.random_u64())?),
+            Some(s) => {
+                let destination = file::destination(&settings.endpoint.url(), settings.tenant());
+                Some(Spool::open(s, destination, clock.random_u64())?)
+            }
             None => None,
         };
         Ok(Client {
@@ -110,12 +113,11 @@ impl Client {
     fn stage(&mut self, event: &Event, metadata: &Pairs, now: u64) -> Result<(), Error> {
         let max_line = self.settings.max_line_bytes as usize;
         validate::event(event, max_line)?;
-        if let Err((at, why)) = labels::metadata(metadata) {
+        if let Err((at, why)) = labels::metadata(&self.settings.metadata, metadata) {
             return Err(invalid_event(format!("metadata{at}"), why));
         }
         let ts_ns = if self.settings.use_event_timestamp {
-            // Saturating: an absurd timestamp is refused by Loki, not here.
-            (event::timestamp(event) * 1e9) as u64
+            entry_time(event::timestamp(event))?
         } else {
             // Strictly increasing, so two identical lines issued within the
             // same nanosecond are not taken for duplicates by Loki.
@@ -177,6 +179,24 @@ impl Drop for Client {
             }
         }
     }
+}
+
+/// The Loki entry time of an event's own timestamp (finite and >= 0, as
+/// validated): Unix nanoseconds, which Loki keeps as an int64, so the
+/// timestamp must be before 2262-04-11. A later one (milliseconds passed as
+/// seconds, say) would make Loki refuse the whole request.
+fn entry_time(timestamp: f64) -> Result<u64, Error> {
+    let ns = timestamp * 1e9;
+    if ns >= i64::MAX as f64 {
+        return Err(invalid_event(
+            "timestamp",
+            format!(
+                "with use-event-timestamp it must be before 9223372036 (2262-04-11, the end of Loki's nanosecond time), got {}",
+                crate::error::number(timestamp)
+            ),
+        ));
+    }
+    Ok(ns as u64)
 }
 
 /// `duration` becomes `entries[3].duration` for the fourth entry.

@@ -4,8 +4,9 @@
 //! Files are named by a SHA-256 of the component bytes and the engine's
 //! compatibility hash, so a new build or another wasmtime never loads a stale
 //! artefact. Deserializing runs native code from the file, so the directory
-//! must be private to the user: it is created 0700, and only files this code
-//! wrote under their final name are loaded.
+//! and the file must be the user's own and writable by no one else: the
+//! directory is created 0700, and only files this code wrote under their
+//! final name are loaded.
 
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
@@ -66,19 +67,28 @@ fn store(component: &Component, dir: &Path, path: &Path) -> std::io::Result<()> 
     create_private_dir(dir)?;
     let bytes = component.serialize().map_err(std::io::Error::other)?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        // A full disk or a file size limit: leave no partial file behind.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
-/// Whether no other user can write `path`: loading native code from a file
-/// someone else could replace would run their code. A directory made by
-/// `create_private_dir` is; one given by the user may not be, and then the
-/// cache is not read (the component is compiled instead).
+/// Whether only this user can have written `path`: loading native code
+/// from a file someone else could replace would run their code. It must be
+/// owned by this process's user, not a symbolic link, and writable by no
+/// group or other. A directory made by `create_private_dir` is; one given by
+/// the user may not be, and then the cache is not read (the component is
+/// compiled instead).
 fn private(path: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).is_ok_and(|m| m.mode() & 0o022 == 0)
+        // SAFETY: `geteuid` has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        std::fs::symlink_metadata(path)
+            .is_ok_and(|m| !m.file_type().is_symlink() && m.uid() == me && m.mode() & 0o022 == 0)
     }
     #[cfg(not(unix))]
     {

@@ -155,9 +155,17 @@ impl Instance {
             .map_err(Error::Trap)
     }
 
-    /// Drop a client: the component flushes what it buffered.
+    /// Drop a client. What it buffered is flushed first, and a failure of
+    /// that flush is returned (`spooled`: the events are safe on disk), so
+    /// that no loss goes unseen; the client is dropped either way.
     pub async fn close(&mut self, client: Client) -> Result<(), Error> {
-        self.drop_resource(client.0).await
+        let flushed = match self.stats(&client).await {
+            Ok(stats) if stats.buffered_events > 0 => self.flush(&client).await,
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        };
+        let dropped = self.drop_resource(client.0).await;
+        flushed.and(dropped)
     }
 
     /// Drop an `options`.

@@ -62,20 +62,24 @@ pub fn event_from_json(value: &Value, names: Names) -> Result<Event, JsonError> 
 }
 
 /// The event of command-line `key=value` pairs: each value is read as JSON
-/// when it is JSON and its field takes that type, else as text. A dotted key
-/// (`status_info.code=403`) sets a field of a nested record.
+/// when it is JSON and its field takes that type, else as text; a value in
+/// JSON quotes (`version='"1.10"'`) is text whatever it holds. A dotted key
+/// (`status_info.code=403`) sets a field of a nested record. A key given
+/// twice is refused rather than one value silently kept.
 pub fn event_from_pairs(
     name: &str,
     pairs: &[(String, String)],
     names: Names,
 ) -> Result<Event, JsonError> {
     let mut obj = Map::new();
+    let mut seen = std::collections::HashSet::new();
     for (key, text) in pairs {
-        let value = serde_json::from_str::<Value>(text)
-            .ok()
-            .filter(|v| !v.is_string())
-            .unwrap_or_else(|| Value::String(text.clone()));
-        insert_dotted(&mut obj, key, value)?;
+        if !seen.insert(key.as_str()) {
+            return Err(error(key.as_str(), "is given twice"));
+        }
+        let value =
+            serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.clone()));
+        insert_dotted(&mut obj, key, key, value)?;
     }
     match from_fields(name, obj.clone(), names) {
         Err(e) if BUILTIN_EVENTS.contains(&name) => {
@@ -86,7 +90,7 @@ pub fn event_from_pairs(
                 let Some((key, text)) = pairs.iter().find(|(k, _)| *k == last.field) else {
                     break;
                 };
-                insert_dotted(&mut obj, key, Value::String(text.clone()))?;
+                insert_dotted(&mut obj, key, key, Value::String(text.clone()))?;
                 match from_fields(name, obj.clone(), names) {
                     Ok(event) => return Ok(event),
                     Err(e) if e.field == last.field => break,
@@ -99,7 +103,13 @@ pub fn event_from_pairs(
     }
 }
 
-fn insert_dotted(obj: &mut Map<String, Value>, key: &str, value: Value) -> Result<(), JsonError> {
+/// Set `key` (the rest of `full`, the key as given) in `obj`.
+fn insert_dotted(
+    obj: &mut Map<String, Value>,
+    full: &str,
+    key: &str,
+    value: Value,
+) -> Result<(), JsonError> {
     match key.split_once('.') {
         None => {
             obj.insert(key.to_string(), value);
@@ -109,9 +119,9 @@ fn insert_dotted(obj: &mut Map<String, Value>, key: &str, value: Value) -> Resul
             .entry(outer.to_string())
             .or_insert_with(|| Value::Object(Map::new()))
         {
-            Value::Object(nested) => insert_dotted(nested, inner, value),
+            Value::Object(nested) => insert_dotted(nested, full, inner, value),
             _ => Err(error(
-                key,
+                full,
                 format!("`{outer}` is given both whole and by part"),
             )),
         },
@@ -151,10 +161,11 @@ fn from_fields(name: &str, fields: Map<String, Value>, names: Names) -> Result<E
     custom(name, fields)
 }
 
-/// A serde error, placed at the key it is about.
+/// A serde error, placed at the key it is about, in the words of
+/// docs/errors.md rather than Rust's type names.
 fn serde_error(e: &serde_path_to_error::Error<serde_json::Error>) -> JsonError {
     let path = e.path().to_string();
-    let text = e.inner().to_string();
+    let text = plain(&e.inner().to_string());
     if path != "." && !path.is_empty() {
         return error(path, text);
     }
@@ -163,6 +174,33 @@ fn serde_error(e: &serde_path_to_error::Error<serde_json::Error>) -> JsonError {
         Some(rest) => error(rest.split('`').next().unwrap_or_default(), "is missing"),
         None => error("event", text),
     }
+}
+
+/// serde's "invalid type: string \"x\", expected f64" as "expected a
+/// number, got a string"; any other message as it is.
+fn plain(text: &str) -> String {
+    let Some((got, want)) = text
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    else {
+        return text.to_string();
+    };
+    let got = match got.split([' ', '`']).next().unwrap_or_default() {
+        "string" => "a string",
+        "integer" | "floating" => "a number",
+        "boolean" => "a boolean",
+        "null" => "nothing",
+        "map" => "an object",
+        "sequence" => "a list",
+        _ => got,
+    };
+    let want = match want {
+        "f64" | "f32" => "a number",
+        "i64" | "i32" | "i16" | "i8" | "u64" | "u32" | "u16" | "u8" => "an integer",
+        w if w.starts_with("struct ") => "an object",
+        w => w,
+    };
+    format!("expected {want}, got {got}")
 }
 
 fn custom(name: &str, mut fields: Map<String, Value>) -> Result<Event, JsonError> {
@@ -179,6 +217,10 @@ fn custom(name: &str, mut fields: Map<String, Value>) -> Result<Event, JsonError
                 Value::Bool(b) => FieldValue::Boolean(b),
                 Value::Number(n) => match n.as_i64() {
                     Some(i) => FieldValue::Integer(i),
+                    // An integer past i64 would lose digits as a float.
+                    None if n.is_u64() => {
+                        return Err(error(key.as_str(), "does not fit a 64-bit integer"));
+                    }
                     None => FieldValue::Number(n.as_f64().unwrap_or(f64::NAN)),
                 },
                 Value::String(s) => FieldValue::Text(s),
@@ -284,5 +326,43 @@ mod tests {
         assert_eq!(flavor, "123");
         assert_eq!(status_info.map(|s| s.code), Some(403));
         assert_eq!(job_duration, 61.0);
+    }
+
+    #[test]
+    fn pairs_refuse_a_key_twice_and_take_quoted_text_as_it_is() {
+        let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+            p.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let twice = pairs(&[("timestamp", "1"), ("base", "noble"), ("base", "jammy")]);
+        let e = event_from_pairs("image_built", &twice, Names::Custom).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("base", "is given twice")
+        );
+        let quoted = pairs(&[("timestamp", "1"), ("version", "\"1.10\""), ("sha", "1e3")]);
+        let Event::Custom(c) = event_from_pairs("image_built", &quoted, Names::Custom).unwrap()
+        else {
+            panic!("custom")
+        };
+        assert_eq!(c.fields[0].1, FieldValue::Text("1.10".into()));
+        assert_eq!(c.fields[1].1, FieldValue::Number(1000.0));
+        let big = pairs(&[("timestamp", "1"), ("n", "18446744073709551615")]);
+        let e = event_from_pairs("image_built", &big, Names::Custom).unwrap_err();
+        assert_eq!(e.field, "n");
+    }
+
+    #[test]
+    fn type_errors_are_worded_without_rust_types() {
+        let e = event_from_json(
+            &json!({"event": "runner_installed", "timestamp": 1, "flavor": "s", "duration": "abc"}),
+            Names::BuiltIn,
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("duration", "expected a number, got a string")
+        );
     }
 }

@@ -69,8 +69,8 @@ impl Instance {
         )
     }
 
-    /// The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 of
-    /// `[a-zA-Z0-9!-_.*'()]`, not `.` or `..`.
+    /// The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 letters,
+    /// digits and `!`, `-`, `_`, `.`, `*`, `'`, `(`, `)`; not `.` or `..`.
     /// Default: no header (Loki's single-tenant `fake`).
     pub async fn set_tenant(&mut self, options: &Options, tenant: &str) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
@@ -127,7 +127,9 @@ impl Instance {
     }
 
     /// Use each event's own `timestamp` as its entry timestamp instead of
-    /// the time of the call. Promtail's push API keeps it only with
+    /// the time of the call; it must then be before 9223372036
+    /// (2262-04-11: Loki keeps nanoseconds in an int64), or the event is
+    /// `invalid-event`. Promtail's push API keeps it only with
     /// `use_incoming_timestamp: true`; Loki refuses entries older than its
     /// `reject_old_samples_max_age` (7 days by default).
     /// Default: false, the time of the call.
@@ -242,8 +244,9 @@ impl Instance {
     /// Keep undeliverable batches in this directory (which the host must
     /// preopen; it is created if missing) and replay them, oldest first,
     /// before newer events. Any number of clients and processes may share
-    /// one spool directory. Default: no spool; a batch that fails after
-    /// its retries is lost, and counted in `dropped.undeliverable`.
+    /// one spool directory; each replays only the batches written for its
+    /// own endpoint and tenant. Default: no spool; a batch that fails
+    /// after its retries is lost, and counted in `dropped.undeliverable`.
     pub async fn set_spool(&mut self, options: &Options, dir: &str) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(guest.call_set_spool(&mut self.store, options.0, dir).await)

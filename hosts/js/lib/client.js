@@ -49,13 +49,21 @@ export class Client {
   }
 
   /**
-   * Drop the client: the component flushes what it buffered (into the spool
-   * if that fails and one is set). Closing again does nothing.
+   * Flush what is buffered, then drop the client, even when the flush
+   * failed. Closing again does nothing.
+   *
+   * @throws {MetricsError} the flush's error: buffered events were not
+   *   delivered (`spooled`: they wait in the spool)
    */
   close() {
     if (this.#closed) return;
     this.#closed = true;
-    this.#guest.dispose();
+    // The component's drop flushes too, but could only print its failure:
+    // flushing first makes it the caller's error. Only a buffer is flushed,
+    // as the drop does, so closing never waits on a spool replay.
+    this.#guest.dispose((_, client) => {
+      if (client.stats().bufferedEvents > 0n) client.flush();
+    });
   }
 
   [Symbol.dispose]() {

@@ -6,7 +6,9 @@
 //   writable (preopens.js);
 // - HTTP, clocks and stdio from preview2-shim, whose I/O runs in one worker
 //   thread per process, with its HTTP error codes made wasmtime's
-//   (http-errors.js).
+//   (http-errors.js);
+// - resource destructors that do nothing once the instance is abandoned
+//   (guardedDestructors).
 
 import { readdir, readFile } from 'node:fs/promises';
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation';
@@ -36,7 +38,8 @@ export const testing = { wrapImports: null };
  * paths, each seen by the guest at the same path).
  *
  * @param {string[]} dirs
- * @returns the component's exports: `{events, promtail}`
+ * @returns `{promtail, abandon}`: the interface's exports, and what to call
+ *   once the instance was left mid-call, never to be entered again
  */
 export function instantiate(dirs) {
   const shim = new WASIShim({
@@ -47,8 +50,28 @@ export function instantiate(dirs) {
     ...shimImports,
     'wasi:filesystem/preopens': writablePreopens(shimImports['wasi:filesystem/preopens']),
   });
-  return instantiateComponent(
+  let abandoned = false;
+  const { promtail } = instantiateComponent(
     (name) => coreModules.get(name),
     testing.wrapImports ? testing.wrapImports(imports) : imports,
+    (module, importObject) =>
+      guardedDestructors(new WebAssembly.Instance(module, importObject), () => abandoned),
   );
+  return { promtail, abandon: () => void (abandoned = true) };
+}
+
+/**
+ * `instance` with resource destructors that do nothing once `abandoned()`.
+ * The instance's resources outlive it: when their objects are collected,
+ * jco's FinalizationRegistry runs their destructors in it. In an instance
+ * left mid-call that would flush a client's buffer (which the trap was to
+ * discard) from a guest in an unknown state, and an error there, in a
+ * finalizer, would end the process.
+ */
+function guardedDestructors(instance, abandoned) {
+  const exports = { ...instance.exports };
+  for (const [name, destructor] of Object.entries(exports)) {
+    if (name.includes('#[dtor]')) exports[name] = (rep) => void (abandoned() || destructor(rep));
+  }
+  return { exports };
 }

@@ -18,14 +18,16 @@ export class MetricsError extends Error {
 }
 
 /**
- * A call into the component trapped (a bug: no input makes it trap) or could
- * not be made. The instance was replaced: the next call runs in a fresh one,
- * and what the old one buffered, and its stats, are gone. `cause` is the
- * WebAssembly error.
+ * A call into the component trapped (a bug: no input makes it trap), could
+ * not be made, or failed inside an import. The instance was replaced: the
+ * next call runs in a fresh one, and what the old one buffered, and its
+ * stats, are gone. `cause` is what was thrown: a `WebAssembly.RuntimeError`,
+ * or the error of an import or of jco's bindings.
  */
 export class ComponentTrap extends Error {
   constructor(cause) {
-    super(`the component trapped, its instance was replaced: ${cause.message}`, { cause });
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`the component trapped, its instance was replaced: ${why}`, { cause });
     this.name = 'ComponentTrap';
   }
 }

@@ -2,16 +2,18 @@
 // file, or none), which every call into the component goes through.
 //
 // jco throws the `err` of a WIT `result` as an Error whose `payload` is the
-// WIT `error` variant: it becomes a MetricsError. A trap is a
-// `WebAssembly.RuntimeError`: the instance is left mid-call and must never
-// be entered again, so it is dropped, the call throws ComponentTrap, and the
-// next call makes a fresh instance and the resource again. Anything else (a
-// bug in the wrapper's checks) passes through unchanged.
+// WIT `error` variant: it becomes a MetricsError. Anything else thrown out of
+// a call is a trap, whatever its class: a `WebAssembly.RuntimeError`, or an
+// import's or jco's own error (a value jco cannot lower), which unwinds
+// through the guest just the same. Either way the instance is left mid-call
+// and must never be entered again, so it is abandoned and dropped, the call
+// throws ComponentTrap, and the next call makes a fresh instance and the
+// resource again.
 
 import { instantiate } from './component.js';
 import { ComponentTrap, MetricsError } from './errors.js';
 import { lift } from './values.js';
-import { FUNCTIONS } from './wit.js';
+import { FUNCTIONS, TYPES } from './wit.js';
 
 /** The WIT `error` type, the `err` of every result of the interface (the generator checks it is one). */
 const ERROR = FUNCTIONS['issue-event'].result.result[1];
@@ -19,7 +21,8 @@ const ERROR = FUNCTIONS['issue-event'].result.result[1];
 export class Guest {
   #dirs;
   #make;
-  #promtail = null;
+  /** The instance (component.js), or null. */
+  #instance = null;
   #resource = null;
 
   /**
@@ -33,36 +36,54 @@ export class Guest {
 
   /** `fn(promtail, resource)` in the instance, made first if there is none. */
   call(fn) {
-    if (this.#promtail === null) {
-      const { promtail } = instantiate(this.#dirs);
-      this.#resource = this.#translate(() => this.#make(promtail));
-      this.#promtail = promtail;
+    if (this.#instance === null) {
+      const instance = instantiate(this.#dirs);
+      this.#instance = instance;
+      try {
+        this.#resource = this.#translate(() => this.#make(instance.promtail));
+      } catch (e) {
+        this.#instance = null;
+        throw e;
+      }
     }
-    return this.#translate(() => fn(this.#promtail, this.#resource));
+    return this.#translate(() => fn(this.#instance.promtail, this.#resource));
   }
 
-  /** Drops the resource (a client flushes its buffer) and the instance. */
-  dispose() {
-    const resource = this.#resource;
-    this.#resource = null;
-    this.#promtail = null;
-    if (resource !== null) this.#translate(() => resource[Symbol.dispose]());
+  /**
+   * `last(promtail, resource)` in the instance when there is one, then drops
+   * the resource (a client flushes what is still buffered) and the instance,
+   * whether `last` threw or not.
+   */
+  dispose(last = () => {}) {
+    try {
+      if (this.#instance !== null) this.#translate(() => last(this.#instance.promtail, this.#resource));
+    } finally {
+      const resource = this.#resource;
+      this.#resource = null;
+      this.#instance = null;
+      if (resource !== null) this.#translate(() => resource[Symbol.dispose]());
+    }
   }
 
   #translate(fn) {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
-        this.#promtail = null;
-        this.#resource = null;
-        throw new ComponentTrap(e);
-      }
-      if (e instanceof Error && Object.hasOwn(e, 'payload') && typeof e.payload?.tag === 'string') {
+      if (isErrorResult(e)) {
         const { tag, val } = lift(ERROR, e.payload);
         throw new MetricsError(tag, val);
       }
-      throw e;
+      this.#instance?.abandon();
+      this.#instance = null;
+      this.#resource = null;
+      throw new ComponentTrap(e);
     }
   }
+}
+
+const ERROR_CASES = new Set(TYPES[ERROR].cases.map(([tag]) => tag));
+
+/** Whether jco threw the `err` of a WIT result: an Error with a case of `error` as its `payload`. */
+function isErrorResult(e) {
+  return e instanceof Error && Object.hasOwn(e, 'payload') && ERROR_CASES.has(e.payload?.tag);
 }

@@ -9,6 +9,11 @@
 // certificate")`); the mapping reads Node's wording back. The shim's other
 // codes are already wasmtime's: refused, an unknown host (`ENOTFOUND`), and a
 // connection reset once the exchange is under way (`HTTP-protocol-error`).
+//
+// A response body that breaks is the shim's gap: its `http-error-code` of the
+// stream's error gives back Node's Error itself, which is no `error-code`, so
+// jco's bindings throw while the guest is inside the call. It is mapped here
+// too (bodyErrorCode).
 
 /**
  * Why OpenSSL 3 (Node 20+) refuses a server's certificate, as Node words it:
@@ -61,7 +66,21 @@ export function wasiErrorCode(code) {
   }
   // `write EPROTO ...:SSL routines:...:wrong version number`: https to a plain-HTTP port.
   if (/\bEPROTO\b|SSL routines/.test(text)) return { tag: 'TLS-protocol-error' };
+  // Node's HTTP parser refused the answer (`Parse Error: Expected HTTP/`):
+  // what came back is not HTTP.
+  if (text.startsWith('Error: Parse Error')) return { tag: 'HTTP-protocol-error' };
   return code;
+}
+
+/**
+ * The error code for `error`, the Node Error that broke a response body
+ * (the shim keeps `{code, message}` of it).
+ */
+export function bodyErrorCode(error) {
+  // Node's `aborted` (ECONNRESET): the connection ended before the body did,
+  // an answer cut short, as wasmtime reports it.
+  if (error.code === 'ECONNRESET' || error.message === 'aborted') return { tag: 'connection-terminated' };
+  return wasiErrorCode({ tag: 'internal-error', val: String(error) });
 }
 
 /**
@@ -83,9 +102,12 @@ export function withWasiErrorCodes(imports) {
     },
     'wasi:http/types': {
       ...types,
+      // What comes back must be an `option<error-code>`: anything else would
+      // throw inside the guest's call.
       httpErrorCode(error) {
         const code = types.httpErrorCode(error);
-        return code && wasiErrorCode(code);
+        if (code === undefined || code === null) return undefined;
+        return typeof code.tag === 'string' ? wasiErrorCode(code) : bodyErrorCode(code);
       },
     },
   };

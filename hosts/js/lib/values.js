@@ -5,9 +5,10 @@
 // replace a lone surrogate by U+FFFD, wrap integers, and throw TypeErrors
 // that name no field. So every value is checked here first, never coerced,
 // and a bad one is refused as a MetricsError naming its place the way the
-// component names the places of the values it refuses (field-path.js). A
-// reason never repeats a value of the wrong type, or a string: any of them
-// may be a secret.
+// component names the places of the values it refuses (field-path.js), with
+// the reasons every host gives (docs/errors.md, "Values a host refuses
+// itself"; conformance/values.json). A reason never repeats a value of the
+// wrong type, or a string: any of them may be a secret.
 
 import { MetricsError } from './errors.js';
 import { Place } from './field-path.js';
@@ -26,6 +27,7 @@ const INTEGERS = {
 
 /** jco takes and gives these as BigInts, every other integer as a Number. */
 const BIG = new Set(['u64', 's64']);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A value refused while walking; `lowerAt` makes it a MetricsError. */
 class Refused {
@@ -66,8 +68,10 @@ export function liftResult(fn, value) {
 
 /**
  * What the wrapper gives for a jco value of WIT `type`: records and variants
- * as jco shapes them, 64-bit integers as Numbers (counts and milliseconds
- * never near 2^53), `none` as null.
+ * as jco shapes them, `none` as null, and 64-bit integers as Numbers: counts
+ * and milliseconds never near 2^53 (the component caps `retry-after-ms`
+ * below it). One past it stays a BigInt rather than be rounded, so that an
+ * error's text, rendered from its payload, is the component's exactly.
  */
 export function lift(type, value) {
   if (typeof type !== 'string') {
@@ -76,7 +80,7 @@ export function lift(type, value) {
     if ('tuple' in type) return type.tuple.map((t, i) => lift(t, value[i]));
     return value;
   }
-  if (BIG.has(type)) return Number(value);
+  if (BIG.has(type)) return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value;
   const def = TYPES[type];
   switch (def?.kind) {
     case 'record':
@@ -102,12 +106,12 @@ function lower(type, value, place) {
   }
   switch (type) {
     case 'bool':
-      if (typeof value !== 'boolean') throw new Refused(place, `expected a boolean, got ${kind(value)}`);
+      if (typeof value !== 'boolean') throw new Refused(place, expected('a boolean', value));
       return value;
     case 'f32':
     case 'f64':
       // NaN and the infinities are numbers: the component judges them.
-      if (typeof value !== 'number') throw new Refused(place, `expected a number, got ${kind(value)}`);
+      if (typeof value !== 'number') throw new Refused(place, expected('a number', value));
       return value;
     case 'string':
       return string(value, place);
@@ -136,31 +140,31 @@ function lower(type, value, place) {
 /** In Unicode mode a pair is one code point, so this matches only a lone surrogate. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
+// No string is refused as longer than the component model passes (2^31 - 1
+// bytes): a V8 string holds at most 2^29 - 24 UTF-16 units, 3 UTF-8 bytes
+// each at most (values.test.js checks it).
 function string(value, place) {
-  if (typeof value !== 'string') throw new Refused(place, `expected a string, got ${kind(value)}`);
-  const i = value.search(LONE_SURROGATE);
-  if (i !== -1) {
-    const unit = value.charCodeAt(i).toString(16).toUpperCase();
-    throw new Refused(place, `is not well-formed Unicode: a lone surrogate U+${unit} at index ${i}`);
+  if (typeof value !== 'string') throw new Refused(place, expected('a string', value));
+  // UTF-8 cannot encode it: jco would send U+FFFD instead.
+  if (LONE_SURROGATE.test(value)) {
+    throw new Refused(place, 'is not well-formed Unicode: it holds a lone surrogate');
   }
   return value;
 }
 
+/** A Number that is an integer, or a BigInt, within the WIT type's range. */
 function integer(type, value, place) {
   const [min, max] = INTEGERS[type];
-  if (typeof value !== 'number' && typeof value !== 'bigint') {
-    throw new Refused(place, `expected an integer (a Number or a BigInt), got ${kind(value)}`);
-  }
-  // A number in a number's place is no secret: it is shown.
-  const range = `must be an integer from ${min} to ${max}, got ${value}${typeof value === 'bigint' ? 'n' : ''}`;
-  if (typeof value === 'number' && !Number.isInteger(value)) throw new Refused(place, range);
+  const whole = typeof value === 'bigint' || Number.isInteger(value);
+  if (!whole) throw new Refused(place, expected('an integer', value));
   const n = BigInt(value);
-  if (n < min || n > max) throw new Refused(place, range);
+  // A number in a number's place is no secret: it is shown, exactly.
+  if (n < min || n > max) throw new Refused(place, `must be an integer from ${min} to ${max}, got ${n}`);
   return BIG.has(type) ? n : Number(n);
 }
 
 function list(item, value, place) {
-  if (!Array.isArray(value)) throw new Refused(place, `expected an array, got ${kind(value)}`);
+  if (!Array.isArray(value)) throw new Refused(place, expected('a list', value));
   // Array.from visits the holes of a sparse array (as undefined): refused, not skipped.
   return Array.from(value, (v, i) => lower(item, v, place.index(i)));
 }
@@ -171,10 +175,7 @@ function list(item, value, place) {
  * `(key, value)`, named by its place and its value by its key (`fields[2].x`).
  */
 function tuple(types, value, place) {
-  if (!Array.isArray(value) || value.length !== 2) {
-    const got = Array.isArray(value) ? `an array of ${value.length}` : kind(value);
-    throw new Refused(place, `expected a [key, value] pair, got ${got}`);
-  }
+  if (!Array.isArray(value) || value.length !== 2) throw new Refused(place, expected('a pair', value));
   if (types.length !== 2 || types[0] !== 'string') {
     throw new Error(`lib/values.js: no naming rule for ${JSON.stringify(types)}`);
   }
@@ -188,7 +189,7 @@ function tuple(types, value, place) {
 function record(name, def, value, place) {
   const { keys, spelled } = recordKeys(def);
   if (!isObject(value))
-    throw new Refused(place, `expected ${article(name)} ${name} object, got ${kind(value)}`);
+    throw new Refused(place, expected(`${article(name)} ${name} object`, value));
   for (const key of Object.keys(value)) {
     if (!keys.includes(key)) {
       const reason = spelled.has(key)
@@ -200,7 +201,7 @@ function record(name, def, value, place) {
   const out = {};
   for (const [wit, key, type] of def.fields) {
     const at = place.field(wit.replaceAll('-', '_'), isEventsVariant(type));
-    if (value[key] === undefined && !type.option) throw new Refused(at, `missing: ${name} needs ${key}`);
+    if (value[key] === undefined && !type.option) throw new Refused(at, 'is missing');
     out[key] = lower(type, value[key], at);
   }
   return out;
@@ -208,7 +209,7 @@ function record(name, def, value, place) {
 
 function variant(name, def, value, place) {
   if (!isObject(value))
-    throw new Refused(place, `expected ${article(name)} ${name} {tag, val}, got ${kind(value)}`);
+    throw new Refused(place, expected(`${article(name)} ${name} {tag, val}`, value));
   for (const key of Object.keys(value)) {
     if (key !== 'tag' && key !== 'val') {
       throw new Refused(
@@ -230,7 +231,7 @@ function variant(name, def, value, place) {
     if (value.val !== undefined) throw new Refused(at, `${tag} takes no val`);
     return { tag };
   }
-  if (value.val === undefined && !payload.option) throw new Refused(at, `missing: ${tag} needs a val`);
+  if (value.val === undefined && !payload.option) throw new Refused(at, 'is missing');
   return { tag, val: lower(payload, value.val, at) };
 }
 
@@ -258,11 +259,25 @@ function isObject(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** What kind of value a refused one is; never the value. */
+/** The reason for a value of the wrong kind: `expected a number, got a string`. */
+function expected(what, value) {
+  return `expected ${what}, got ${kind(value)}`;
+}
+
+/** What kind of value a refused one is, in the words every host uses; never the value. */
 function kind(value) {
-  if (value === undefined || value === null) return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (value === undefined || value === null) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return `a ${typeof value}`;
+    case 'bigint':
+      return 'a BigInt';
+    default:
+      return 'an object';
+  }
 }
 
 function article(name) {

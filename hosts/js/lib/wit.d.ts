@@ -4,7 +4,8 @@
 // The TypeScript types of github-runner:metrics@0.2.0: what the JavaScript
 // wrapper takes (a 64-bit integer as a Number or a BigInt; an option as
 // a value, null, undefined or no key) and what it returns (a 64-bit
-// integer as a Number, none as null).
+// integer as a Number, none as null). No count or delay of the
+// contract reaches 2^53; one past it would be a BigInt, never rounded.
 
 /** The WIT package these types describe. */
 export declare const PACKAGE: string;
@@ -190,15 +191,16 @@ export interface Rejection {
   /** The HTTP status code, e.g. 400, 429, 500. */
   status: number;
   /**
-   * The first KiB of the response body, decoded as UTF-8 with invalid
-   * sequences replaced by U+FFFD, and every configured secret (a
-   * password, a token, a header value) in it replaced by
-   * `<redacted>`. Empty when the body was empty.
+   * The response body, decoded as UTF-8 with invalid sequences
+   * replaced by U+FFFD, every configured secret (a password, a token,
+   * a header value) in it replaced by `<redacted>`, then cut to its
+   * first KiB (at a character's end). Empty when the body was empty.
    */
   body: string;
   /**
    * The delay the receiver asked for in `Retry-After` (seconds or an
-   * HTTP date). `none`: no header, or not parseable.
+   * HTTP date), at most 9007199254740991 (2^53 - 1, which every host
+   * reads exactly). `none`: no header, or not parseable.
    */
   retryAfterMs: number | null;
 }
@@ -299,8 +301,9 @@ export interface Entry {
   event: Event;
   /**
    * Structured metadata for this entry only, after the client's
-   * `structured-metadata`, under the same rules. Empty: only the
-   * client's.
+   * `structured-metadata`, under the same rules: names as labels, and
+   * with the client's at most 128 pairs and 64 KiB (Loki's limits per
+   * entry). Empty: only the client's.
    */
   metadata: ReadonlyArray<readonly [string, string]>;
 }
@@ -392,8 +395,8 @@ export interface ClientOptions {
   /** The body encoding. Default: `json`. */
   encoding?: Encoding;
   /**
-   * The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 of
-   * `[a-zA-Z0-9!-_.*'()]`, not `.` or `..`.
+   * The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 letters,
+   * digits and `!`, `-`, `_`, `.`, `*`, `'`, `(`, `)`; not `.` or `..`.
    * Default: no header (Loki's single-tenant `fake`).
    */
   tenant?: string;
@@ -422,7 +425,9 @@ export interface ClientOptions {
   structuredMetadata?: ReadonlyArray<readonly [string, string]>;
   /**
    * Use each event's own `timestamp` as its entry timestamp instead of
-   * the time of the call. Promtail's push API keeps it only with
+   * the time of the call; it must then be before 9223372036
+   * (2262-04-11: Loki keeps nanoseconds in an int64), or the event is
+   * `invalid-event`. Promtail's push API keeps it only with
    * `use_incoming_timestamp: true`; Loki refuses entries older than its
    * `reject_old_samples_max_age` (7 days by default).
    * Default: false, the time of the call.
@@ -477,8 +482,9 @@ export interface ClientOptions {
    * Keep undeliverable batches in this directory (which the host must
    * preopen; it is created if missing) and replay them, oldest first,
    * before newer events. Any number of clients and processes may share
-   * one spool directory. Default: no spool; a batch that fails after
-   * its retries is lost, and counted in `dropped.undeliverable`.
+   * one spool directory; each replays only the batches written for its
+   * own endpoint and tenant. Default: no spool; a batch that fails
+   * after its retries is lost, and counted in `dropped.undeliverable`.
    */
   spool?: string;
   /**

@@ -258,6 +258,38 @@ test('close flushes the buffer; a closed client refuses calls; closing again doe
   assert.throws(() => c.stats(), { message: 'the client is closed' });
 });
 
+test('close reports a failed flush: it throws the MetricsError, and drops the client', async () => {
+  const c = await client({ batchMaxEvents: 10 }, [{ status: 400, body: 'entry out of order' }]);
+  c.issueEvent(installed());
+  // The component's drop would print the failure on stderr, where no caller sees it.
+  const printed = [];
+  const write = process.stderr.write;
+  process.stderr.write = (chunk, ...rest) => {
+    printed.push(String(chunk));
+    return write.call(process.stderr, chunk, ...rest);
+  };
+  try {
+    const e = metricsError(() => c.close());
+    assert.equal(e.message, 'the receiver answered 400: entry out of order');
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(printed, []);
+  c.close();
+  assert.throws(() => c.stats(), { message: 'the client is closed' });
+  assert.equal((await receiver.requests()).requests, 1, 'flushed once, not again by the drop');
+});
+
+test('close with nothing buffered sends nothing, not even the spool', async () => {
+  const spool = join(tmp, 'close-spool');
+  const down = await client({ spool }, [{ status: 503 }]);
+  assert.equal(metricsError(() => down.issueEvent(installed())).case, 'spooled');
+  down.close();
+  const up = await client({ spool });
+  up.close();
+  assert.equal((await receiver.requests()).requests, 0);
+});
+
 test('LogFile: lines appended, a relative path taken from the current directory', () => {
   const file = join(tmp, 'github-runner-metrics.log');
   const log = new LogFile(relative(process.cwd(), file));
@@ -285,20 +317,17 @@ test('LogFile: a directory that is not there is a storage error naming the path'
 
 test('spool: undelivered events are kept, then replayed by another client', async () => {
   const dir = join(tmp, 'spool');
-  const down = new Client({
-    endpoint: await receiver.fault('refused'),
-    maxAttempts: 1,
-    spool: relative(process.cwd(), dir),
-  });
+  // The same endpoint: a client replays only the batches spooled for its own.
+  const down = await client({ spool: relative(process.cwd(), dir) }, [{ status: 503, body: 'busy' }]);
   const e = metricsError(() => down.issueEvent(installed()));
   assert.equal(e.case, 'spooled');
   assert.equal(e.payload.events, 1);
-  assert.equal(e.payload.cause, 'transport failure: connection-refused');
-  assert.equal(e.message, '1 events spooled after: transport failure: connection-refused');
+  assert.equal(e.payload.cause, 'the receiver answered 503: busy');
+  assert.equal(e.message, '1 events spooled after: the receiver answered 503: busy');
   assert.equal(down.stats().spoolBatches, 1);
   down.close();
 
-  const up = await client({ spool: dir });
+  const up = new Client({ endpoint: receiver.url, maxAttempts: 1, spool: dir });
   up.flush();
   const stats = up.stats();
   up.close();

@@ -1,13 +1,21 @@
 // Every case of conformance/fixtures.json, run as conformance/README.md says,
-// against the built component over real HTTP; and every text of its
-// `error-texts`, rendered by MetricsError.
+// against the built component over real HTTP; every text of its
+// `error-texts`, rendered by MetricsError; and every value of
+// conformance/values.json, refused as every host refuses it.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Client, MetricsError } from '../index.js';
-import { TYPES } from '../lib/wit.js';
+import { SETTERS, TYPES } from '../lib/wit.js';
 import { Receiver } from './support/receiver-process.js';
-import { clientOptions, expectedError, fixtures, fromWitJson, shapedError } from './support/wit-json.js';
+import {
+  clientOptions,
+  expectedError,
+  fixtures,
+  fromWitJson,
+  shapedError,
+  values,
+} from './support/wit-json.js';
 
 let receiver;
 let closed;
@@ -81,6 +89,51 @@ for (const c of fixtures.cases) {
       assert.equal((await receiver.requests()).requests, c.expect.attempts, 'attempts');
     }
   });
+}
+
+test('values.json has cases', () => {
+  assert.ok(values.cases.length >= 10, `only ${values.cases.length} cases`);
+});
+
+for (const c of values.cases) {
+  test(`value: ${c.name}`, async () => {
+    await receiver.reset();
+    let client;
+    let error;
+    try {
+      if ('setting' in c) {
+        const [, key, , type] = SETTERS.find(([setting]) => setting === c.setting);
+        client = new Client({ endpoint: receiver.url, maxAttempts: 1, [key]: fromWitJson(type, c.value) });
+      } else {
+        client = new Client({ endpoint: receiver.url, maxAttempts: 1 });
+        client.issue([{ event: fromWitJson('event', c.entry), metadata: [] }]);
+      }
+    } catch (e) {
+      error = e;
+    } finally {
+      client?.close();
+    }
+    assert.ok(error instanceof MetricsError, `expected a MetricsError, got ${error?.stack ?? error}`);
+    const { case: witCase, field, reason } = c.expect;
+    assert.deepEqual([error.case, error.payload], [witCase, { field, reason }], error.message);
+    const text = `${witCase === 'invalid-event' ? 'invalid event' : 'invalid config'}: ${field}: ${reason}`;
+    assert.equal(error.message, text);
+    assert.equal((await receiver.requests()).requests, 0, 'nothing was sent');
+    // No string given (a secret, perhaps) is repeated.
+    for (const given of strings(c.value ?? c.entry)) {
+      assert.ok(!error.message.includes(given), `${JSON.stringify(given)} is in ${error.message}`);
+    }
+  });
+}
+
+/**
+ * The strings inside a JSON value, and their parts between lone surrogates,
+ * that a text could show (3 characters or more).
+ */
+function strings(json) {
+  if (typeof json === 'string') return [json, ...json.split(/\p{Cs}/u)].filter((s) => s.length >= 3);
+  if (typeof json !== 'object' || json === null) return [];
+  return Object.values(json).flatMap(strings);
 }
 
 /**

@@ -2,9 +2,12 @@
 // and the mapping of preview2-shim's error codes behind it.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, MetricsError } from '../index.js';
-import { wasiErrorCode } from '../lib/http-errors.js';
+import { bodyErrorCode, wasiErrorCode } from '../lib/http-errors.js';
 import { Receiver } from './support/receiver-process.js';
 import { clientOptions, expectedError, faults, shapedError } from './support/wit-json.js';
 
@@ -14,14 +17,23 @@ const installed = {
 };
 
 let receiver;
+let tmp;
 before(async () => {
   receiver = await Receiver.start();
+  tmp = mkdtempSync(join(tmpdir(), 'runner-metrics-faults-'));
 });
-after(() => receiver.close());
+after(async () => {
+  await receiver.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
 
 /** The URL a fault's `endpoint` names (conformance/README.md). */
 async function endpoint(spec) {
-  if (spec.fault) return receiver.fault(spec.fault);
+  if (spec.fault) {
+    // The rest of the object (`bytes` of a `raw` fault) goes with the kind.
+    const { fault, ...extra } = spec;
+    return receiver.fault(fault, extra);
+  }
   if (spec.receiver === 'http') return receiver.url;
   if (spec.receiver === 'https') return receiver.url.replace(/^http:/, 'https:');
   return spec.url;
@@ -48,6 +60,34 @@ for (const fault of faults) {
     assert.ok(error instanceof MetricsError, `expected a MetricsError, got ${error?.stack ?? error}`);
     const expected = expectedError(fault.expect);
     assert.deepEqual(shapedError(error, expected), expected, error.message);
+  });
+}
+
+for (const [answer, bytes] of [
+  ['a 503', 'HTTP/1.1 503 Busy\r\nContent-Length: 100\r\n\r\nshort'],
+  ['a 200', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort'],
+]) {
+  test(`${answer} cut short is retried, then spooled, and the client carries on`, async () => {
+    const spool = mkdtempSync(join(tmp, 'spool-'));
+    const client = new Client({
+      endpoint: await receiver.fault('raw', { bytes }),
+      maxAttempts: 2,
+      minBackoffMs: 1,
+      spool,
+    });
+    let error;
+    try {
+      client.issueEvent(installed);
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof MetricsError, `expected a MetricsError, got ${error?.stack ?? error}`);
+    assert.equal(error.message, '1 events spooled after: transport failure: connection-terminated');
+    const stats = client.stats();
+    assert.deepEqual([stats.requests, stats.retries, stats.spoolBatches], [2, 1, 1]);
+    assert.equal(stats.lastError, error.message);
+    assert.equal(readdirSync(spool).length > 0, true, 'the batch is in the spool');
+    client.close();
   });
 }
 
@@ -92,6 +132,11 @@ const SHIM_CODES = [
     { tag: 'TLS-protocol-error' },
   ],
   [
+    'an answer that is not HTTP',
+    { tag: 'internal-error', val: 'Error: Parse Error: Expected HTTP/, RTSP/ or ICE/' },
+    { tag: 'HTTP-protocol-error' },
+  ],
+  [
     'no DNS server (a network namespace)',
     { tag: 'internal-error', val: 'Error: getaddrinfo EAI_AGAIN runner-metrics-test.invalid' },
     { tag: 'DNS-error', val: { rcode: 'EAI_AGAIN', infoCode: undefined } },
@@ -115,5 +160,25 @@ const SHIM_CODES = [
 for (const [name, shim, wasi] of SHIM_CODES) {
   test(`shim code: ${name}`, () => {
     assert.deepEqual(wasiErrorCode(shim), wasi);
+  });
+}
+
+// The Node errors that break a response body, as the shim keeps them (an
+// Error with Node's `code`), and their codes.
+const nodeError = (message, code) => Object.assign(new Error(message), { code });
+const BODY_ERRORS = [
+  ['an answer cut short', nodeError('aborted', 'ECONNRESET'), { tag: 'connection-terminated' }],
+  ['a reset mid-body', nodeError('read ECONNRESET', 'ECONNRESET'), { tag: 'connection-terminated' }],
+  [
+    'a bad chunk',
+    nodeError('Parse Error: Invalid character in chunk size', 'HPE_INVALID_CHUNK_SIZE'),
+    { tag: 'HTTP-protocol-error' },
+  ],
+  ['anything else', nodeError('something new'), { tag: 'internal-error', val: 'Error: something new' }],
+];
+
+for (const [name, error, wasi] of BODY_ERRORS) {
+  test(`body error: ${name}`, () => {
+    assert.deepEqual(bodyErrorCode(error), wasi);
   });
 }

@@ -1,10 +1,11 @@
 // The npm package: its version is the WIT package's, and `npm pack` carries
-// the transpiled bindings with their core modules, the types and the
-// README (LICENSE is copied in by dist.sh; test-dist.sh checks a real one).
+// the transpiled bindings with their core modules, the types, the README, and
+// the repository's WIT and LICENSE (copied in by npm's prepack, for the pack
+// only), so that every link of the README leads inside the package.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
@@ -13,14 +14,19 @@ import { PACKAGE } from '../lib/wit.js';
 const DIR = fileURLToPath(new URL('..', import.meta.url));
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
+/** The paths `npm pack` puts in the tarball (it runs prepack and postpack). */
+async function packed() {
+  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json'], { cwd: DIR });
+  return new Set(JSON.parse(stdout)[0].files.map((f) => f.path));
+}
+
 test('the package version is the WIT package version', () => {
   assert.equal(PACKAGE.split('@').at(-1), manifest.version);
   assert.equal(manifest.private, undefined);
 });
 
-test('npm pack carries the bindings, their core modules, the types and the README', async () => {
-  const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json'], { cwd: DIR });
-  const packed = new Set(JSON.parse(stdout)[0].files.map((f) => f.path));
+test('npm pack carries the bindings, the types, the README, the WIT and the LICENSE', async () => {
+  const files = await packed();
   const generated = readdirSync(new URL('../generated/', import.meta.url)).filter((f) =>
     /\.(js|wasm|d\.ts)$/.test(f),
   );
@@ -28,8 +34,11 @@ test('npm pack carries the bindings, their core modules, the types and the READM
     generated.some((f) => f.endsWith('.core.wasm')),
     'generated/ holds a transpiled component',
   );
+  const wit = readdirSync(new URL('../../../wit/', import.meta.url)).filter((f) => f.endsWith('.wit'));
+  assert.ok(wit.length > 0, 'the repository has its WIT');
   for (const file of [
     ...generated.map((f) => `generated/${f}`),
+    ...wit.map((f) => `wit/${f}`),
     'index.js',
     'index.d.ts',
     'lib/wit.js',
@@ -37,12 +46,32 @@ test('npm pack carries the bindings, their core modules, the types and the READM
     'README.md',
     'example.js',
     'package.json',
+    'LICENSE',
   ]) {
-    assert.ok(packed.has(file), `${file} is not packed`);
+    assert.ok(files.has(file), `${file} is not packed`);
   }
   assert.deepEqual(
-    [...packed].filter((f) => /^(test|types)\//.test(f)),
+    [...files].filter((f) => /^(test|types)\//.test(f)),
     [],
     'no tests in the package',
   );
+  for (const copy of ['wit', 'LICENSE']) {
+    assert.equal(existsSync(new URL(`../${copy}`, import.meta.url)), false, `postpack removed ${copy}`);
+  }
+});
+
+test("the README's links lead to files in the package", async () => {
+  const files = [...(await packed())];
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1])
+    .filter((link) => !/^[a-z]+:/.test(link));
+  assert.ok(links.length > 0, 'the README links to the WIT');
+  for (const link of links) {
+    const path = link.replace(/^\.\//, '').replace(/\/$/, '');
+    assert.ok(
+      files.some((f) => f === path || f.startsWith(`${path}/`)),
+      `${link} is not in the package`,
+    );
+  }
 });

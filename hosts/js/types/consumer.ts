@@ -127,7 +127,7 @@ try {
     }
     void text;
   } else if (e instanceof ComponentTrap) {
-    const cause: Error = e.cause;
+    const cause: unknown = e.cause;
     void cause;
   }
 } finally {

@@ -3,10 +3,11 @@ runner-metrics WebAssembly component, run by wasmtime-py.
 
 ``issue_event(event)`` is the Python runner manager's: Promtail's default
 endpoint, one attempt. A ``Client(**settings)`` is for services: its own
-settings, batching, retries, a spool and statistics. ``LogFile(path)`` writes
-the metrics log Promtail tails. Every failure the component reports is a
-``MetricsError``. The event, setting and statistics types mirror wit/, from
-which they are generated.
+settings, instance, batching, retries, a spool and statistics.
+``LogFile(path)`` writes the metrics log Promtail tails. Every failure the
+component reports, and every value it cannot be given, is a ``MetricsError``.
+The event, setting and statistics types mirror wit/, from which they are
+generated.
 """
 
 from . import _generated

@@ -198,8 +198,10 @@ def _variant(name: str, entry: dict[str, Any], vt: VariantType, where: str, line
     classes = CASES.get(name, {})
     wraps = [case for case, ref in entry["cases"] if case in classes and classes[case] is not CLASSES.get(ref)]
     # In an event the line has no case names (`fields[2].size_mb`); in a
-    # setting they are part of the path (`auth.basic.user`).
-    return _wit.Variant(cases, _tagged(vt), classes, wraps, named=not line)
+    # setting they are part of the path (`auth.basic.user`). An event is
+    # named by its own fields, and when refused as a whole, `event`.
+    itself = ".event" if name == LINE_TYPE else ""
+    return _wit.Variant(cases, _tagged(vt), classes, wraps, named=not line, itself=itself)
 
 
 def _case(name: str, ref: Any, vt: ValType | None, where: str, line: bool) -> _wit.Case:

@@ -252,15 +252,16 @@ class Rejection:
     """The HTTP status code, e.g. 400, 429, 500."""
 
     body: str
-    """The first KiB of the response body, decoded as UTF-8 with invalid
-    sequences replaced by U+FFFD, and every configured secret (a
-    password, a token, a header value) in it replaced by
-    `<redacted>`. Empty when the body was empty.
+    """The response body, decoded as UTF-8 with invalid sequences
+    replaced by U+FFFD, every configured secret (a password, a token,
+    a header value) in it replaced by `<redacted>`, then cut to its
+    first KiB (at a character's end). Empty when the body was empty.
     """
 
     retry_after_ms: Milliseconds | None = None
     """The delay the receiver asked for in `Retry-After` (seconds or an
-    HTTP date). `none`: no header, or not parseable.
+    HTTP date), at most 9007199254740991 (2^53 - 1, which every host
+    reads exactly). `none`: no header, or not parseable.
     """
 
 
@@ -344,8 +345,9 @@ class Entry:
 
     metadata: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     """Structured metadata for this entry only, after the client's
-    `structured-metadata`, under the same rules. Empty: only the
-    client's.
+    `structured-metadata`, under the same rules: names as labels, and
+    with the client's at most 128 pairs and 64 KiB (Loki's limits per
+    entry). Empty: only the client's.
     """
 
 
@@ -466,8 +468,8 @@ class Options(TypedDict, total=False):
     """The body encoding. Default: `json`."""
 
     tenant: str
-    """The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 of
-    `[a-zA-Z0-9!-_.*'()]`, not `.` or `..`.
+    """The Loki tenant, sent as `X-Scope-OrgID`: 1 to 150 letters,
+    digits and `!`, `-`, `_`, `.`, `*`, `'`, `(`, `)`; not `.` or `..`.
     Default: no header (Loki's single-tenant `fake`).
     """
 
@@ -496,7 +498,9 @@ class Options(TypedDict, total=False):
 
     use_event_timestamp: bool
     """Use each event's own `timestamp` as its entry timestamp instead of
-    the time of the call. Promtail's push API keeps it only with
+    the time of the call; it must then be before 9223372036
+    (2262-04-11: Loki keeps nanoseconds in an int64), or the event is
+    `invalid-event`. Promtail's push API keeps it only with
     `use_incoming_timestamp: true`; Loki refuses entries older than its
     `reject_old_samples_max_age` (7 days by default).
     Default: false, the time of the call.
@@ -551,8 +555,9 @@ class Options(TypedDict, total=False):
     """Keep undeliverable batches in this directory (which the host must
     preopen; it is created if missing) and replay them, oldest first,
     before newer events. Any number of clients and processes may share
-    one spool directory. Default: no spool; a batch that fails after
-    its retries is lost, and counted in `dropped.undeliverable`.
+    one spool directory; each replays only the batches written for its
+    own endpoint and tenant. Default: no spool; a batch that fails
+    after its retries is lost, and counted in `dropped.undeliverable`.
     """
 
     spool_max_bytes: int

@@ -8,12 +8,16 @@ before wasmtime-py sees it, because wasmtime-py 50 would otherwise:
   as a ``u32`` becomes 4294967295) and raise ``OverflowError`` past 64 bits;
 - raise ``UnicodeEncodeError``, whose ``object`` is the whole string (a
   password), for a lone surrogate, which UTF-8 cannot encode;
-- refuse an ``int`` for an ``f64``.
+- trap on a string of more than 2**31 - 1 UTF-8 bytes, the most the component
+  model passes, after copying it for as long as a minute, and lose the
+  instance;
+- refuse an ``int`` for an ``f64``, and raise its own errors, naming no
+  field, for a value of the wrong kind.
 
-A Python value of the wrong type is a ``TypeError``; a value of the right type
-that the WIT type cannot hold is ``Refused``, which the host turns into the
+A value its WIT type cannot hold is ``Refused``, which the host turns into the
 ``invalid-event`` or ``invalid-config`` error the component gives for a bad
-value. Neither ever quotes the value.
+value, with the reasons of docs/errors.md ("Values a host refuses itself"),
+word for word, as every host words them. None ever quotes a string.
 
 Fields are named as the component names them (the WIT ``invalid-input.field``
 docs): in an event, by its JSON line (``entries[3].duration``,
@@ -23,6 +27,7 @@ docs): in an event, by its JSON line (``entries[3].duration``,
 """
 
 import enum
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -32,11 +37,18 @@ from wasmtime.component import ResourceAny
 from wasmtime.component import Variant as WasmVariant
 
 # UTF-8 cannot encode these; wasmtime-py would raise with the string inside.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+MAX_STRING_BYTES = 2**31 - 1
+"""The longest string, in UTF-8 bytes, that the component model passes."""
+
+_ENCODE_CHUNK = 1 << 20
+"""Code points encoded at a time to measure a string, so that measuring
+never holds a second copy of it."""
 
 
 class Refused(Exception):
-    """A value of the right Python type that its WIT type cannot hold."""
+    """A value that its WIT type cannot hold."""
 
     def __init__(self, field: str, reason: str):
         super().__init__(f"{field}: {reason}")
@@ -50,8 +62,61 @@ def join(at: str, segment: str) -> str:
     return segment.lstrip(".") if not at else at + segment
 
 
-def _wrong(at: str, expected: str, value: Any) -> TypeError:
-    return TypeError(f"{at or 'value'}: expected {expected}, got {type(value).__name__}")
+def _kind(value: Any) -> str:
+    """What kind of value ``value`` is, in docs/errors.md's words; never the value."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "an object"
+
+
+def _wrong(at: str, expected: str, value: Any) -> Refused:
+    return Refused(at, f"expected {expected}, got {_kind(value)}")
+
+
+def _a(name: str) -> str:
+    return f"an {name}" if name.startswith(("A", "E", "I", "O", "U")) else f"a {name}"
+
+
+def _decimal(value: int) -> str:
+    try:
+        return str(value)
+    except ValueError:
+        # Past Python's digit limit (sys.set_int_max_str_digits), which exists
+        # because decimal conversion takes quadratic time: hex takes linear.
+        return hex(value)
+
+
+_TOO_LONG = f"is longer than {MAX_STRING_BYTES} bytes, the most the component model passes"
+_LONE_SURROGATE = "is not well-formed Unicode: it holds a lone surrogate"
+
+
+def _unpassable(value: str) -> str | None:
+    """Why the component model cannot pass ``value``, or ``None``. A code
+    point takes 1 to 4 UTF-8 bytes, so the length alone often decides,
+    without reading a huge string."""
+    if len(value) > MAX_STRING_BYTES:
+        return _TOO_LONG
+    if value.isascii():  # O(1) in CPython: a byte per code point, no surrogate
+        return None
+    if len(value) <= MAX_STRING_BYTES // 4:
+        return _LONE_SURROGATE if SURROGATE.search(value) else None
+    size = 0  # measured a chunk at a time, never holding a second copy of it all
+    for start in range(0, len(value), _ENCODE_CHUNK):
+        try:
+            size += len(value[start : start + _ENCODE_CHUNK].encode())
+        except UnicodeEncodeError:  # UTF-8 cannot encode a surrogate
+            return _LONE_SURROGATE
+        if size > MAX_STRING_BYTES:
+            return _TOO_LONG
+    return None
 
 
 class Node:
@@ -67,7 +132,7 @@ class Node:
 class Bool(Node):
     def lower(self, value: Any, at: str) -> Any:
         if not isinstance(value, bool):
-            raise _wrong(at, "a bool", value)
+            raise _wrong(at, "a boolean", value)
         return value
 
 
@@ -78,29 +143,33 @@ class Int(Node):
 
     def lower(self, value: Any, at: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _wrong(at, "an int", value)
+            raise _wrong(at, "an integer", value)
         if not self.low <= value <= self.high:
-            raise Refused(at, f"must be an integer from {self.low} to {self.high}")
+            # A number in a number's place is no secret: it is shown.
+            raise Refused(at, f"must be an integer from {self.low} to {self.high}, got {_decimal(value)}")
         return value
 
 
 class Float(Node):
     def lower(self, value: Any, at: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _wrong(at, "a float", value)
+            raise _wrong(at, "a number", value)
         try:
             return float(value)
         except OverflowError:
-            pass  # raised below, so that the OverflowError is not its context
-        raise Refused(at, "must fit in a 64-bit float; this int is too large")
+            # An int past the largest float rounds to infinity, as IEEE 754
+            # rounds (and JavaScript's Number(10n ** 400n) gives): an f64 can
+            # hold that, and the component judges it as any infinity.
+            return math.inf if value > 0 else -math.inf
 
 
 class Str(Node):
     def lower(self, value: Any, at: str) -> Any:
         if not isinstance(value, str):
-            raise _wrong(at, "a str", value)
-        if _SURROGATE.search(value):
-            raise Refused(at, "must be valid Unicode: it holds a lone surrogate, which UTF-8 cannot encode")
+            raise _wrong(at, "a string", value)
+        reason = _unpassable(value)
+        if reason is not None:
+            raise Refused(at, reason)
         return value
 
 
@@ -108,8 +177,9 @@ class Handle(Node):
     """An ``own`` or ``borrow`` of a resource: a handle the host holds."""
 
     def lower(self, value: Any, at: str) -> Any:
+        # Only this package passes handles: another value is its own bug.
         if not isinstance(value, ResourceAny):
-            raise _wrong(at, "a resource handle", value)
+            raise TypeError(f"{at}: expected a resource handle, got {type(value).__name__}")
         return value
 
 
@@ -144,7 +214,9 @@ class Tuple(Node):
 
     def lower(self, value: Any, at: str) -> Any:
         if not isinstance(value, (list, tuple)) or len(value) != len(self.elements):
-            raise _wrong(at, f"a {len(self.elements)}-tuple", value)
+            # The contract's tuples are all pairs.
+            expected = "a pair" if len(self.elements) == 2 else f"a tuple of {len(self.elements)}"
+            raise _wrong(at, expected, value)
         # In order: a key is checked before the value named by it.
         return tuple(
             node.lower(v, join(at, self._segment(value, i)))
@@ -153,6 +225,9 @@ class Tuple(Node):
 
     def lift(self, raw: Any) -> Any:
         return tuple(node.lift(v) for node, v in zip(self.elements, raw, strict=True))
+
+
+_MISSING = object()
 
 
 class Record(Node):
@@ -165,10 +240,14 @@ class Record(Node):
 
     def lower(self, value: Any, at: str) -> Any:
         if not isinstance(value, self.cls):
-            raise _wrong(at, self.cls.__name__, value)
+            raise _wrong(at, _a(self.cls.__name__), value)
         record = WasmRecord()
         for wit_name, attr, segment, node in self.fields:
-            setattr(record, wit_name, node.lower(getattr(value, attr), join(at, segment)))
+            # A dataclass made without __init__ (copy, pickle, __new__) may lack one.
+            field = getattr(value, attr, _MISSING)
+            if field is _MISSING:
+                raise Refused(join(at, segment or f".{attr}"), "is missing")
+            setattr(record, wit_name, node.lower(field, join(at, segment)))
         return record
 
     def lift(self, raw: Any) -> Any:
@@ -215,13 +294,24 @@ class Variant(_Cases):
     """A variant. ``classes``: the generated class of each case, for the
     variants functions take; ``wraps``: the cases whose class holds the
     payload as ``value`` (the others are the payload's own record class).
-    ``named``: whether a case adds its name to the path (``auth.basic``)."""
+    ``named``: whether a case adds its name to the path (``auth.basic``).
+    ``itself``: the segment that names a value refused as a whole, when the
+    path leaves this variant out (an entry's ``.event``)."""
 
-    def __init__(self, cases: list[Case], tagged: bool, classes: dict[str, type], wraps: Sequence[str], named: bool):
+    def __init__(
+        self,
+        cases: list[Case],
+        tagged: bool,
+        classes: dict[str, type],
+        wraps: Sequence[str],
+        named: bool,
+        itself: str = "",
+    ):
         super().__init__(cases, tagged)
         self.classes = classes
         self.wraps = set(wraps)
         self.named = named
+        self.itself = itself
 
     def lower(self, value: Any, at: str) -> Any:
         for case in self.cases:
@@ -233,8 +323,9 @@ class Variant(_Cases):
             payload = getattr(value, "value") if case.name in self.wraps else value  # noqa: B009 (any class)
             segment = f".{case.name}" if self.named else ""
             return self._wrap(case.name, case.node.lower(payload, join(at, segment)))
-        names = " | ".join(cls.__name__ for cls in self.classes.values())
-        raise _wrong(at, names or "a value this package can pass", value)
+        *others, last = [cls.__name__ for cls in self.classes.values()]
+        expected = f"{', '.join(others)} or {last}" if others else last
+        raise _wrong(join(at, self.itself), _a(expected), value)
 
 
 class Option(_Cases):
@@ -265,7 +356,7 @@ class Enum(Node):
     def lower(self, value: Any, at: str) -> Any:
         name = value.value if isinstance(value, enum.Enum) else value
         if not isinstance(name, str) or name not in self.names:
-            raise _wrong(at, f"a {self.cls.__name__} (one of {', '.join(self.names)})", value)
+            raise _wrong(at, f"{_a(self.cls.__name__)} (one of {', '.join(self.names)})", value)
         return name
 
     def lift(self, raw: Any) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -11,6 +14,7 @@ from wasmtime.component import ResourceAny
 from . import host as _host
 from ._generated import SETTERS, Entry, Event, Stats
 from ._resource import GuestResource
+from ._wit import SURROGATE
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -19,6 +23,9 @@ if TYPE_CHECKING:
 
 # Each keyword (a setting in snake_case) and the setter that applies it.
 _SETTERS = {setting.replace("-", "_"): setter for setting, setter, _, _ in SETTERS}
+
+# What Rust's char::is_control matches (category Cc): the spool setter refuses it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class Client(GuestResource):
@@ -29,19 +36,28 @@ class Client(GuestResource):
     component's.
 
     A keyword that is no setting is a ``TypeError``; a bad value is a
-    ``MetricsError`` (``invalid-config`` naming the setting), raised here. The
-    client runs in ``host`` (given first, by position), by default the
-    default ``Host``.
+    ``MetricsError`` (``invalid-config`` naming the setting), raised here.
 
-    Close it (or use ``with``): that drops the guest client, which pushes what
-    it buffered (into the spool if that fails), so it can take as long as a
+    Without ``host`` (given first, by position) the client gets a ``Host`` of
+    its own, so that no other client's call holds up its calls; with
+    ``spool=dir`` that host is given the directory (created if missing, and
+    seen at its absolute path), and a spool the host cannot be given is a
+    ``storage`` error. Clients given one ``host`` share its instance, and
+    their calls run one at a time.
+
+    Close it (or use ``with``): ``close()`` flushes what the client buffered
+    and raises that flush's ``MetricsError``, so that events that were not
+    delivered are not lost silently (``spooled`` says they are safe in the
+    spool); the guest client is dropped either way. It can take as long as a
     ``flush``.
     """
 
     _kind = "client"
 
     def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
-        self._setup(host or _host.default_host(), options)
+        if host is None:
+            host, options = _own_host(options)  # type: ignore[assignment]
+        self._setup(host, options)
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
         unknown = [k for k in options if k not in _SETTERS]
@@ -82,6 +98,22 @@ class Client(GuestResource):
         stats: Stats = self._method("stats")
         return stats
 
+    def close(self) -> None:
+        """Flush what is buffered, then drop the guest client, whatever the
+        flush gave. Raises the flush's ``MetricsError``. Idempotent."""
+        with self._host._lock:
+            try:
+                if self._buffers():
+                    self.flush()
+            finally:
+                super().close()
+
+    def _buffers(self) -> bool:
+        """Whether the guest client holds buffered events. A client of an
+        instance a trap replaced holds none: they went with it."""
+        fresh = self._handle is not None and self._generation == self._host._generation
+        return not self._closed and fresh and self.stats().buffered_events > 0
+
     def __del__(self) -> None:
         # A finalizer is no place for guest code and network I/O (a drop
         # flushes), so an unclosed client only warns, as an unclosed file does.
@@ -89,3 +121,19 @@ class Client(GuestResource):
             warnings.warn(
                 "unclosed runner_metrics.Client: its buffered events were not flushed", ResourceWarning, stacklevel=2
             )
+
+
+def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any]]:
+    """A ``Host`` for one client, and its settings. With a spool, the host is
+    given the directory, created if missing (the WIT: "which the host must
+    preopen; it is created if missing"), at its absolute path, which the
+    setting then names, as the JavaScript host does."""
+    spool = options.get("spool")
+    # A value the setter refuses (or cannot be passed) gets no directory, so
+    # that nothing is created for it: the setter says what is wrong with it.
+    if not isinstance(spool, str) or not spool or _CONTROL.search(spool) or SURROGATE.search(spool):
+        return _host.Host(), options
+    spool = os.path.abspath(spool)
+    with contextlib.suppress(OSError):  # then the host's `storage` error says why
+        os.makedirs(spool, exist_ok=True)
+    return _host.Host(dirs=[spool]), {**options, "spool": spool}

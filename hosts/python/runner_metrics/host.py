@@ -14,7 +14,7 @@ The wasmtime-py component API has pitfalls that this module guards:
 
 Every ``Host`` of a process shares one engine and, per component file, one
 compiled component (see ``_cache``), so a second ``Host`` costs only an
-instance.
+instance (about a millisecond).
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Union
 
-from wasmtime import Engine, Store, WasiConfig, WasmtimeError
+from wasmtime import Config, Engine, Store, WasiConfig, WasmtimeError
+from wasmtime import _ffi as ffi
 from wasmtime.component import Func, Instance, Linker, ResourceAny
 
 from . import _cache, _contract, _wasm
-from ._generated import INTERFACES, Event, InvalidInput
+from ._generated import INTERFACES, Event, InvalidInput, StorageFailure
 from ._wit import Refused, Result
 from .errors import ComponentTrap, MetricsError
 
@@ -59,13 +60,24 @@ _compiled: dict[str, _Compiled] = {}
 _shared_lock = threading.Lock()
 
 
+def _new_engine() -> Engine:
+    config = Config()
+    # By default wasmtime writes a compiled module's memory image to a memfd
+    # at its first instantiation, and maps it into each instance; under a
+    # file size limit (ulimit -f) that write fails, and no instance can be
+    # made. Copying the image into each instance instead costs about 0.2 ms.
+    # wasmtime-py 50 has no Config property for it (hence `wasmtime<51`).
+    ffi.wasmtime_config_memory_init_cow_set(config.ptr(), False)
+    return Engine(config)
+
+
 def _load(path: Path) -> tuple[Engine, _Compiled]:
     global _engine
     wasm = path.read_bytes()
     key = hashlib.sha256(wasm).hexdigest()
     with _shared_lock:
         if _engine is None:
-            _engine = Engine()
+            _engine = _new_engine()
         if key not in _compiled:
             _compiled[key] = _Compiled(_engine, wasm, path)
         return _engine, _compiled[key]
@@ -94,7 +106,12 @@ class Host:
 
     ``wasm``: the component file (default: see ``_wasm.locate``). ``dirs``:
     the directories the component may use, for log files and the spool; by
-    default it gets none.
+    default it gets none. A directory that cannot be given to it (missing,
+    not a directory) is a ``MetricsError`` ``storage`` naming it.
+
+    Calls on one ``Host`` run one at a time: clients that must not wait for
+    each other's calls need a ``Host`` each, as ``Client(...)`` without one
+    gets.
     """
 
     def __init__(self, wasm: str | os.PathLike[str] | None = None, *, dirs: Iterable[Dir] = ()):
@@ -116,7 +133,7 @@ class Host:
         wasi = WasiConfig()
         wasi.inherit_stderr()  # where the component reports a flush that failed on drop
         for host_dir, guest_dir in self._dirs:
-            wasi.preopen_dir(host_dir, guest_dir)
+            _grant(wasi, host_dir, guest_dir)
         store = Store(self._engine)
         store.set_wasi(wasi)
         store.set_wasi_http()
@@ -125,8 +142,8 @@ class Host:
     def _call(self, name: str, *args: Any) -> Any:
         """Call function ``name`` of the interface with this package's values:
         the ``ok`` payload, or the plain result. Raises ``MetricsError`` for a
-        WIT error or a value its type cannot hold, ``TypeError`` for a value
-        of the wrong type, ``ComponentTrap`` when the call trapped."""
+        WIT error, a value its type cannot hold, or a directory that cannot
+        be given to a new instance; ``ComponentTrap`` when the call trapped."""
         signature = self._compiled.signatures[name]
         params = _lower(signature, args)
         with self._lock:
@@ -183,13 +200,30 @@ def _preopen(d: Dir) -> tuple[str, str]:
     return os.fspath(d), os.fspath(d)
 
 
+def _grant(wasi: WasiConfig, host_dir: str, guest_dir: str) -> None:
+    """Preopen ``host_dir`` as ``guest_dir``, or raise ``storage`` naming it."""
+    try:
+        # Opened here first for the OS's reason: wasmtime-py's error gives none.
+        with os.scandir(host_dir):
+            pass
+        wasi.preopen_dir(host_dir, guest_dir)
+        return
+    except OSError as e:
+        text = e.strerror or str(e)
+        detail = text[:1].lower() + text[1:]  # as the component words it: `no such file or directory`
+    except (ValueError, WasmtimeError):  # a NUL or a lone surrogate, which wasmtime-py cannot pass
+        detail = "the component cannot be given this directory"
+    # Raised outside the handlers: no wasmtime or OS exception is chained.
+    raise MetricsError("storage", StorageFailure(path=host_dir, detail=detail))
+
+
 _default: Host | None = None
 _default_lock = threading.Lock()
 
 
 def default_host() -> Host:
-    """The ``Host`` that ``issue_event`` and ``Client(...)`` use: made on
-    first use, from the default component, with no directories."""
+    """The ``Host`` that ``issue_event`` uses: made on first use, from the
+    default component, with no directories."""
     global _default
     with _default_lock:
         if _default is None:

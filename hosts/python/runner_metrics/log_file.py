@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from wasmtime.component import ResourceAny
 
 from . import host as _host
-from ._generated import Event
+from ._generated import Event, StorageFailure
 from ._resource import GuestResource
+from .errors import MetricsError
 
 
 class LogFile(GuestResource):
@@ -19,7 +20,9 @@ class LogFile(GuestResource):
 
     The component may only use the file's directory: ``LogFile(path)`` grants
     exactly that one to a ``Host`` of its own; ``LogFile(path, host=h)`` makes
-    one in a host you configured (``path`` as ``h``'s ``dirs`` name it).
+    one in a host you configured (``path`` as ``h``'s ``dirs`` name it). A
+    file the component cannot open (its directory missing, say) is a
+    ``MetricsError`` ``storage`` naming it.
     """
 
     _kind = "log-file"
@@ -27,7 +30,7 @@ class LogFile(GuestResource):
     def __init__(self, path: str | os.PathLike[str], *, host: _host.Host | None = None):
         if host is None:
             path = os.path.abspath(path)
-            host = _host.Host(dirs=[os.path.dirname(path)])
+            host = _own_host(path)
         self._setup(host, os.fspath(path))
 
     def _setup(self, host: _host.Host, path: str) -> None:
@@ -41,3 +44,15 @@ class LogFile(GuestResource):
     def write(self, events: Iterable[Event]) -> None:
         """Append the events' lines, in order, with one write."""
         self._method("write", list(events))
+
+
+def _own_host(path: str) -> _host.Host:
+    """A ``Host`` given only the directory of ``path``."""
+    try:
+        return _host.Host(dirs=[os.path.dirname(path)])
+    except MetricsError as e:
+        if e.case != "storage":
+            raise
+        detail = e.payload.detail
+    # Named by the file, as the component names a file it cannot open.
+    raise MetricsError("storage", StorageFailure(path=path, detail=detail))

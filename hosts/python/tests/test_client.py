@@ -2,6 +2,8 @@
 
 import gc
 import json
+import threading
+import time
 
 import pytest
 from testkit import Receiver
@@ -198,7 +200,7 @@ def test_the_instance_keeps_working_after_every_error(host: Host, receiver: Rece
             client.issue_event(INSTALLED)
         with pytest.raises(MetricsError):
             client.issue_event(RunnerInstalled(timestamp=-1, flavor="s", duration=1))
-        with pytest.raises(TypeError):
+        with pytest.raises(MetricsError):
             client.issue_event(RunnerInstalled(timestamp=1, flavor=None, duration=1))  # type: ignore[arg-type]
         client.issue_event(INSTALLED)
         assert client.stats().sent_events == 3
@@ -222,12 +224,77 @@ def test_a_large_batch_arrives_whole(host: Host, receiver: Receiver) -> None:
     assert [line["seq"] for line in lines] == list(range(100))
 
 
-def test_clients_made_without_a_host_share_the_default_one(receiver: Receiver) -> None:
-    with Client(endpoint=receiver.url) as a, Client(endpoint=receiver.url) as b:
-        assert a._host is b._host
+def test_a_client_without_a_host_waits_for_no_other_clients_call(receiver: Receiver) -> None:
+    # One instance for every client made a call wait for another client's,
+    # past its own deadline (7.7 s for a deadline of 1 s).
+    hung = Client(endpoint=receiver.fault("hang"), timeout_ms=3000, max_attempts=1)
+    outcome: list[BaseException] = []
+
+    def issue_to_the_hung_endpoint() -> None:
+        try:
+            hung.issue_event(INSTALLED)
+        except MetricsError as e:
+            outcome.append(e)
+
+    thread = threading.Thread(target=issue_to_the_hung_endpoint)
+    thread.start()
+    try:
+        time.sleep(0.3)  # into its call
+        started = time.monotonic()
+        with Client(endpoint=receiver.url, deadline_ms=1000) as client:
+            client.issue_event(INSTALLED)
+        assert time.monotonic() - started < 1.5
+        assert thread.is_alive()  # the other call still runs
+        assert client._host is not hung._host
+    finally:
+        thread.join()
+        hung.close()
+    assert [(e.case, e.payload) for e in outcome] == [("timeout", 3000)]  # type: ignore[attr-defined]
+    assert len(receiver.pushes()) == 1
+
+
+def test_clients_given_one_host_share_its_instance(host: Host, receiver: Receiver) -> None:
+    with Client(host, endpoint=receiver.url) as a, Client(host, endpoint=receiver.url) as b:
+        assert a._host is b._host is host
         a.issue_event(INSTALLED)
         b.issue_event(INSTALLED)
     assert len(receiver.pushes()) == 2
+
+
+def test_close_raises_what_its_flush_of_the_buffer_gave(host: Host, receiver: Receiver, capfd) -> None:
+    receiver.script([{"status": 500, "body": "down"}])
+    client = Client(host, endpoint=receiver.url, batch_max_events=10, max_attempts=1)
+    client.issue_event(INSTALLED)
+    with pytest.raises(MetricsError) as caught:
+        client.close()
+    assert str(caught.value) == "the receiver answered 500: down"
+    # Dropped all the same, and the failure told once, to the caller.
+    with pytest.raises(ValueError, match="closed"):
+        client.stats()
+    client.close()
+    assert "could not deliver" not in capfd.readouterr().err
+
+
+def test_close_with_nothing_buffered_does_not_flush(tmp_path, receiver: Receiver) -> None:
+    # A flush would replay the spool first, and fail again.
+    receiver.script([{"status": 503}, {"status": 503}])
+    with Client(endpoint=receiver.url, spool=str(tmp_path), max_attempts=1) as client:
+        with pytest.raises(MetricsError) as caught:
+            client.issue_event(INSTALLED)
+        assert caught.value.case == "spooled"
+    assert receiver.requests() == 1
+
+
+def test_close_of_a_spooling_client_says_the_events_are_safe(tmp_path, receiver: Receiver) -> None:
+    receiver.script([{"status": 503}])
+    client = Client(endpoint=receiver.url, spool=str(tmp_path), batch_max_events=10, max_attempts=1)
+    client.issue_event(INSTALLED)
+    with pytest.raises(MetricsError) as caught:
+        client.close()
+    assert (caught.value.case, caught.value.payload.events) == ("spooled", 1)
+    with Client(endpoint=receiver.url, spool=str(tmp_path)) as client:
+        client.flush()
+    assert receiver.lines() == [INSTALLED_LINE]
 
 
 def test_an_unclosed_client_warns(host: Host, receiver: Receiver) -> None:

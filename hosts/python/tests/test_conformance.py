@@ -1,6 +1,7 @@
-"""conformance/: every case of fixtures.json, every error text, and the fault
-matrix of faults.json, run as conformance/README.md says against the same
-built component the Rust and JavaScript hosts run."""
+"""conformance/: every case of fixtures.json, every error text, the fault
+matrix of faults.json, and the host-side refusals of values.json, run as
+conformance/README.md says against the same built component the Rust and
+JavaScript hosts run."""
 
 import json
 from typing import Any
@@ -15,6 +16,7 @@ from runner_metrics.errors import describe
 
 FIXTURES = json.loads((REPO / "conformance" / "fixtures.json").read_text())
 FAULTS = json.loads((REPO / "conformance" / "faults.json").read_text())["faults"]
+VALUES = json.loads((REPO / "conformance" / "values.json").read_text())["cases"]
 INSTALLED = RunnerInstalled(timestamp=1700000000.25, flavor="small", duration=12)
 
 
@@ -103,9 +105,11 @@ def test_error_texts_cover_every_case() -> None:
     assert sorted({next(iter(e["error"])) for e in FIXTURES["error-texts"]}) == sorted(cases)
 
 
-def fault_endpoint(endpoint: dict[str, str], receiver: Receiver) -> str:
+def fault_endpoint(endpoint: dict[str, Any], receiver: Receiver) -> str:
     if "fault" in endpoint:
-        return receiver.fault(endpoint["fault"])
+        # The object is the fault, with `kind` spelled `fault`.
+        params = {k: v for k, v in endpoint.items() if k != "fault"}
+        return receiver.fault(endpoint["fault"], **params)
     if "receiver" in endpoint:
         return receiver.url if endpoint["receiver"] == "http" else receiver.url.replace("http://", "https://", 1)
     return endpoint["url"]
@@ -123,3 +127,19 @@ def test_fault(fault: dict[str, Any], host: Host, receiver: Receiver) -> None:
     error, stats = issue(host, settings, [Entry(event=INSTALLED)])
     check_error(error, fault["expect"])
     assert stats is None or stats.last_error == str(error)
+
+
+@pytest.mark.parametrize("case", VALUES, ids=[c["name"] for c in VALUES])
+def test_value(case: dict[str, Any], host: Host, receiver: Receiver) -> None:
+    if "setting" in case:
+        settings = wit_json.settings({case["setting"]: case["value"]}, exact=True)
+        entries = [Entry(event=INSTALLED)]
+    else:
+        settings = {}
+        entries = [Entry(event=wit_json.value("event", case["entry"], exact=True))]
+    error, stats = issue(host, {"endpoint": receiver.url, "max_attempts": 1, **settings}, entries)
+    check_error(error, case["expect"])
+    assert receiver.requests() == 0
+    # Refused as the component refuses a value: nothing chained, no value shown.
+    assert error is not None and error.__cause__ is None and error.__context__ is None
+    assert "s3cr3t" not in str(error)

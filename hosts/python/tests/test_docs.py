@@ -19,7 +19,11 @@ def run(args: list, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("readme", [HERE / "README.md", HERE.parents[1] / "README.md"], ids=["package", "repository"])
+@pytest.mark.parametrize(
+    "readme",
+    [HERE / "README.md", HERE.parents[1] / "README.md", HERE.parents[1] / "docs" / "hosts" / "python.md"],
+    ids=["package", "repository", "docs"],
+)
 def test_the_readme_example_issues_to_promtails_port(readme: Path, promtail: Receiver, tmp_path: Path) -> None:
     (snippet,) = re.findall(r"```python\n(.*?)```", readme.read_text(), re.S)
     done = run(["-c", snippet], cwd=tmp_path)

@@ -3,6 +3,10 @@ directories, log files, the extra-option build, and recovery from a trap."""
 
 import copy
 import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,8 +99,8 @@ def test_a_spool_in_a_granted_directory_keeps_events_until_the_receiver_answers(
 ) -> None:
     host = Host(dirs=[tmp_path])
     spool = str(tmp_path / "spool")
-    down = receiver.fault("refused")
-    with Client(host, endpoint=down, spool=spool, max_attempts=1) as client:
+    receiver.script([{"status": 503}])
+    with Client(host, endpoint=receiver.url, spool=spool, max_attempts=1) as client:
         with pytest.raises(MetricsError) as caught:
             client.issue_event(EVENT)
         assert caught.value.case == "spooled" and caught.value.payload.events == 1
@@ -104,6 +108,76 @@ def test_a_spool_in_a_granted_directory_keeps_events_until_the_receiver_answers(
         client.flush()
         assert client.stats().replayed_events == 1
     assert receiver.lines() == [LINE]
+
+
+def test_a_client_without_a_host_is_given_its_spool(tmp_path: Path, receiver: Receiver, monkeypatch) -> None:
+    # Nothing preopened it: `storage failure: <dir>: no such file or directory`.
+    monkeypatch.chdir(tmp_path)
+    receiver.script([{"status": 503}])
+    with Client(endpoint=receiver.url, spool="spool/new", max_attempts=1) as client:  # relative, and missing
+        with pytest.raises(MetricsError) as caught:
+            client.issue_event(EVENT)
+        assert caught.value.case == "spooled"
+    # Seen at its absolute path, which errors and the spool then name.
+    assert len(list((tmp_path / "spool" / "new").iterdir())) == 1
+    with Client(endpoint=receiver.url, spool=str(tmp_path / "spool" / "new")) as client:
+        client.flush()
+        assert client.stats().replayed_events == 1
+    assert receiver.lines() == [LINE]
+
+
+def test_a_spool_the_host_cannot_be_given_is_a_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=str(tmp_path / "file" / "spool"))
+    assert caught.value.payload == StorageFailure(path=str(tmp_path / "file" / "spool"), detail="not a directory")
+    # A value the setter refuses is its error, and nothing is created for it.
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=str(tmp_path / "a\nb"))
+    assert (caught.value.case, caught.value.payload.field) == ("invalid-config", "spool")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+def test_a_directory_that_cannot_be_granted_is_a_storage_error_naming_it(tmp_path: Path) -> None:
+    # It was wasmtime-py's `WasmtimeError: failed to add preopen dir`.
+    missing = tmp_path / "missing-dir"
+    with pytest.raises(MetricsError) as caught:
+        LogFile(missing / "x.log")
+    # Named by the file, as the component names one it cannot open.
+    assert str(caught.value) == f"storage failure: {missing / 'x.log'}: no such file or directory"
+    assert caught.value.__context__ is None
+    with pytest.raises(MetricsError) as caught:
+        Host(dirs=[missing])
+    assert caught.value.payload == StorageFailure(path=str(missing), detail="no such file or directory")
+    with pytest.raises(MetricsError) as caught:
+        Host(dirs=[(str(tmp_path / "nul\0"), "/metrics")])
+    assert caught.value.case == "storage"
+
+
+@pytest.mark.parametrize("limit", [0, 64 << 10])
+def test_a_file_size_limit_costs_only_the_cache(tmp_path: Path, receiver: Receiver, limit: int) -> None:
+    # Under `ulimit -f 64` the first instance failed: `WasmtimeError: File too
+    # large (os error 27)`, from the memory image wasmtime writes to a memfd.
+    script = (
+        "import sys\n"
+        "from runner_metrics import Client, RunnerInstalled\n"
+        "with Client(endpoint=sys.argv[1]) as client:\n"
+        "    client.issue_event(RunnerInstalled(timestamp=1700000000.25, flavor='small', duration=12))\n"
+    )
+    cache = tmp_path / "cache"
+    package = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": package, "RUNNER_METRICS_CACHE_DIR": str(cache), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, receiver.url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert receiver.lines() == [LINE]
+    assert [p for p in cache.iterdir() if p.stat().st_size > 0] == []  # nothing cached, and nothing torn left
 
 
 def test_a_trap_replaces_the_instance_and_clients_carry_on(receiver: Receiver) -> None:

@@ -68,3 +68,51 @@ async fn help_states_the_default_deadline() {
         .and_then(|ms| ms.parse::<u64>().ok());
     assert!(deadline.is_some_and(|ms| ms <= 5000), "{}", out.stdout);
 }
+
+/// A name lookup the resolver keeps retrying (a DNS server that never
+/// answers) must not hold the hook past its deadline either: the CLI ends
+/// when the call ends, not when the resolver gives up. Run in namespaces of
+/// its own (a silent DNS server on its loopback, its own resolv.conf);
+/// skipped, saying so, where they cannot be made.
+#[tokio::test]
+async fn a_silent_dns_server_holds_a_hook_at_most_the_default_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let resolv = dir.path().join("resolv.conf");
+    // glibc's resolver: 5 s per try, two tries by default; three of 10 s here.
+    std::fs::write(
+        &resolv,
+        "nameserver 127.0.0.1\noptions timeout:10 attempts:3\n",
+    )
+    .unwrap();
+    let probe = std::process::Command::new("unshare")
+        .args(["-rmn", "mount", "--bind", s(&resolv), "/etc/resolv.conf"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!(
+            "SKIPPED a_silent_dns_server_holds_a_hook_at_most_the_default_deadline: no mount and network namespaces here"
+        );
+        return;
+    }
+    let silent_dns = "import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); \
+                      s.bind(('127.0.0.1', 53)); time.sleep(120)";
+    let script = format!(
+        "mount --bind {} /etc/resolv.conf && ip link set lo up && \
+         (python3 -c \"{silent_dns}\" >/dev/null 2>&1 </dev/null &) && sleep 0.3 && exec \"$@\"",
+        s(&resolv)
+    );
+    let out = issue(&[
+        "--endpoint",
+        "http://loki.example.com:3100/loki/api/v1/push",
+        "--spool",
+        s(&dir.path().join("spool")),
+    ])
+    .wrapped(&["unshare", "-rmn", "sh", "-c", &script, "sh"])
+    .run()
+    .await;
+    out.assert_code(6);
+    assert!(
+        out.took < DEFAULT_DEADLINE + SLACK,
+        "took {:?}: {out:?}",
+        out.took
+    );
+}

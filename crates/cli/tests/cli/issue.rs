@@ -213,6 +213,52 @@ async fn spooled_while_down_then_replayed_first() {
     );
 }
 
+/// What a call gives up on besides its own event (spooled batches that
+/// expired, or were refused on replay) is said on stderr: exit 0 says the
+/// event was sent, and must not hide a loss.
+#[tokio::test]
+async fn losses_of_spooled_events_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = refused_url();
+    let port: u16 = url.split([':', '/']).nth(4).unwrap().parse().unwrap();
+    let spool = dir.path().join("spool");
+    let issue = |seq: &str| {
+        cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
+            .args(["--max-attempts", "1", "--custom", "hook"])
+            .args([format!("seq={seq}").as_str()])
+    };
+    issue("1").run().await.assert_code(6);
+    issue("2").run().await.assert_code(6);
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    let rx = Receiver::start_on(([127, 0, 0, 1], port).into())
+        .await
+        .unwrap();
+    // Both spooled batches are past a 1 ms age: dropped, and said so.
+    let out = issue("3").args(["--spool-max-age-ms", "1"]).run().await;
+    out.assert_ok();
+    assert!(
+        out.stderr
+            .contains("warning: 2 spooled events were older than --spool-max-age-ms"),
+        "{out:?}"
+    );
+    assert_eq!(lines(&rx).len(), 1);
+    // One refused for good on replay: said so, with the receiver's answer.
+    rx.stop().await;
+    issue("4").run().await.assert_code(6);
+    let rx = Receiver::start_on(([127, 0, 0, 1], port).into())
+        .await
+        .unwrap();
+    rx.script([Reply::status(400, "entry out of order")]);
+    let out = issue("5").run().await;
+    out.assert_ok();
+    assert!(
+        out.stderr
+            .contains("1 spooled events were refused by the receiver on replay")
+            && out.stderr.contains("entry out of order"),
+        "{out:?}"
+    );
+}
+
 #[tokio::test]
 async fn demo_prints_one_stream_per_event_kind() {
     let out = cli(&["demo"]).run().await;

@@ -157,10 +157,16 @@ pub fn rejection(
     retry_after_ms: Option<u64>,
     secrets: &Secrets,
 ) -> Error {
-    let end = body.len().min(BODY_PREFIX);
+    // Redact before cutting: a secret across the cut would leave its first
+    // part in the text.
+    let text = secrets.redact(&String::from_utf8_lossy(body));
+    let mut end = text.len().min(BODY_PREFIX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
     Error::Rejected {
         status,
-        body: secrets.redact(&String::from_utf8_lossy(&body[..end])),
+        body: text[..end].to_string(),
         retry_after_ms,
     }
 }

@@ -89,19 +89,26 @@ pub fn backoff_ms(policy: &Retry, retry: u32, unit: f64) -> u64 {
     half + ((capped - half) as f64 * unit.clamp(0.0, 1.0)) as u64
 }
 
+/// The longest delay reported: 2^53 - 1 ms (285,000 years), the largest
+/// integer every host reads exactly (a JavaScript `Number`), so that every
+/// host, and `stats.last-error`, print the same value.
+pub const MAX_RETRY_AFTER_MS: u64 = (1 << 53) - 1;
+
 /// The delay a `Retry-After` value asks for, in milliseconds: either
 /// delay-seconds or an HTTP date (relative to `now`). A date in the past
-/// means "now" (0). `None` when the value is neither.
+/// means "now" (0). `None` when the value is neither. Absurd values are
+/// capped at [`MAX_RETRY_AFTER_MS`] rather than refused.
 pub fn retry_after_ms(value: &str, now: SystemTime) -> Option<u64> {
     let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // Saturate absurd values rather than fail on them.
+    let ms = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         let secs: u64 = value.parse().unwrap_or(u64::MAX);
-        return Some(secs.saturating_mul(1000));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    let wait = at.duration_since(now).unwrap_or(Duration::ZERO);
-    Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX))
+        secs.saturating_mul(1000)
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        let wait = at.duration_since(now).unwrap_or(Duration::ZERO);
+        u64::try_from(wait.as_millis()).unwrap_or(u64::MAX)
+    };
+    Some(ms.min(MAX_RETRY_AFTER_MS))
 }
 
 #[cfg(test)]
@@ -215,7 +222,11 @@ mod tests {
         assert_eq!(retry_after_ms("", now), None);
         assert_eq!(
             retry_after_ms("99999999999999999999999", now),
-            Some(u64::MAX)
+            Some(MAX_RETRY_AFTER_MS)
+        );
+        assert_eq!(
+            retry_after_ms("9300000000000000", now),
+            Some(MAX_RETRY_AFTER_MS)
         );
     }
 }

@@ -126,7 +126,7 @@ impl Rig {
         let spool = settings
             .spool
             .as_ref()
-            .map(|s| Spool::open(s, clock.random_u64()).unwrap());
+            .map(|s| Spool::open(s, 1, clock.random_u64()).unwrap());
         Rig {
             settings,
             counters: Counters::default(),

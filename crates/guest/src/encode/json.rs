@@ -4,10 +4,11 @@
 //! Written straight into the output buffer, byte for byte what serde_json
 //! writes for the same structure (the tests below compare the two). Most of
 //! the body is the lines, each escaped as a JSON string: every `"` of a line
-//! becomes `\"`. serde_json escapes a byte at a time and copies each run
-//! between escapes with a `memcpy` (in wasm a `memory.copy`, which wasmtime
-//! runs as a call out of the JIT code); here eight bytes are checked and
-//! stored at once, and a run is never copied by length.
+//! becomes `\"`, and a line has a quote every few bytes. serde_json copies
+//! each run between escapes with a `memcpy` (in wasm a `memory.copy`, which
+//! wasmtime runs as a call out of the JIT code) and checks capacity per
+//! write; here the escaped bytes are stored one by one into room reserved
+//! per block of 64, with no call and no check per byte.
 
 use super::{Entry, Stream};
 
@@ -68,97 +69,74 @@ fn pair(out: &mut Vec<u8>, name: &str, value: &str) {
     string(out, value);
 }
 
-const LOW: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
+/// What each byte becomes in a JSON string: 0 itself, `u` the six bytes
+/// `\u00XX`, anything else a backslash and that byte (serde_json's table).
+const ESCAPE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b'u';
+        b += 1;
+    }
+    t[0x08] = b'b';
+    t[b'\t' as usize] = b't';
+    t[b'\n' as usize] = b'n';
+    t[0x0c] = b'f';
+    t[b'\r' as usize] = b'r';
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t
+};
 
-/// The high bit of each byte of `w` that JSON must escape (a control
-/// character, `"` or `\`). The lowest set bit is always exact; bits above
-/// it may be false alarms (a borrow carried up), so only the lowest is used.
-#[inline(always)]
-fn special(w: u64) -> u64 {
-    let control = w.wrapping_sub(LOW * 0x20) & !w;
-    let q = w ^ (LOW * u64::from(b'"'));
-    let quote = q.wrapping_sub(LOW) & !q;
-    let b = w ^ (LOW * u64::from(b'\\'));
-    let backslash = b.wrapping_sub(LOW) & !b;
-    (control | quote | backslash) & HIGH
-}
+/// Bytes escaped per block: the block's worst case (six bytes out for
+/// each byte in) is reserved once, and the block is written with no
+/// capacity or bounds check per byte.
+const BLOCK: usize = 64;
 
 /// `s` as a JSON string, quotes included, escaped exactly as serde_json
 /// does: `\"`, `\\`, `\b \t \n \f \r`, other control characters as
 /// `\u00XX` (lower-case hex), everything else (UTF-8 included) as it is.
-fn string(out: &mut Vec<u8>, s: &str) {
-    let s = s.as_bytes();
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let word: [u8; 8] = s[i..i + 8].try_into().expect("eight bytes");
-        let found = special(u64::from_le_bytes(word));
-        // Store all eight bytes; keep those before the first special one.
-        let keep = if found == 0 {
-            8
-        } else {
-            (found.trailing_zeros() / 8) as usize
-        };
-        out.reserve(8);
-        let len = out.len();
-        // SAFETY: `reserve(8)` leaves room for eight more bytes; of those
-        // written, only the `keep` initialized by `word` are counted.
-        unsafe {
-            std::ptr::copy_nonoverlapping(word.as_ptr(), out.as_mut_ptr().add(len), 8);
-            out.set_len(len + keep);
-        }
-        i += keep;
-        if keep < 8 {
-            escape(out, s[i]);
-            i += 1;
-        }
-    }
-    for &b in &s[i..] {
-        if b < 0x20 || b == b'"' || b == b'\\' {
-            escape(out, b);
-        } else {
-            out.push(b);
-        }
-    }
-    out.push(b'"');
-}
-
-/// The escape of one byte that needs one.
-#[cold]
+/// Not inlined: its five callers would carry five copies of the loop (3 KB
+/// of the component) for no measurable speed.
 #[inline(never)]
-fn escape_slow(out: &mut Vec<u8>, b: u8) {
+fn string(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let short = match b {
-        0x08 => b'b',
-        b'\t' => b't',
-        b'\n' => b'n',
-        0x0c => b'f',
-        b'\r' => b'r',
-        _ => {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]);
-            return;
+    out.push(b'"');
+    for block in s.as_bytes().chunks(BLOCK) {
+        out.reserve(block.len() * 6);
+        let start = out.len();
+        // SAFETY: `reserve` made room for six bytes per byte of the block,
+        // the most any byte becomes; `n` counts the bytes written, all
+        // initialized, before `set_len`.
+        unsafe {
+            let dst = out.as_mut_ptr().add(start);
+            let mut n = 0;
+            for &b in block {
+                let e = ESCAPE[usize::from(b)];
+                if e == 0 {
+                    *dst.add(n) = b;
+                    n += 1;
+                } else if e != b'u' {
+                    *dst.add(n) = b'\\';
+                    *dst.add(n + 1) = e;
+                    n += 2;
+                } else {
+                    let u = [
+                        b'\\',
+                        b'u',
+                        b'0',
+                        b'0',
+                        HEX[usize::from(b >> 4)],
+                        HEX[usize::from(b & 0xf)],
+                    ];
+                    std::ptr::copy_nonoverlapping(u.as_ptr(), dst.add(n), 6);
+                    n += 6;
+                }
+            }
+            out.set_len(start + n);
         }
-    };
-    out.extend_from_slice(&[b'\\', short]);
-}
-
-/// `\"` and `\\` (the ones a line is full of) inline; the rest out of line.
-#[inline(always)]
-fn escape(out: &mut Vec<u8>, b: u8) {
-    if b == b'"' || b == b'\\' {
-        out.extend_from_slice(&[b'\\', b]);
-    } else {
-        escape_slow(out, b);
     }
+    out.push(b'"');
 }
 
 #[cfg(test)]

@@ -82,12 +82,17 @@ fn bad(shown: &str, why: &str) -> Error {
 }
 
 /// The URL as messages may show it: whatever precedes an `@` after the
-/// scheme may be a user and password, so it is replaced (this hides more
-/// than needed when an `@` is in the path, which is harmless).
+/// scheme may be a user and password, and a query may carry a token, so
+/// both are replaced (this hides more than needed when an `@` is in the
+/// path, which is harmless).
 fn shown(url: &str) -> String {
+    let url = match url.split_once('?') {
+        Some((before, _)) => format!("{before}?<redacted>"),
+        None => url.to_string(),
+    };
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => format!("{}://<redacted>{}", &url[..s], &url[at..]),
-        _ => url.to_string(),
+        _ => url,
     }
 }
 
@@ -192,6 +197,11 @@ mod tests {
         );
         assert!(e.reason.contains("auth"), "{}", e.reason);
         assert!(e.reason.contains("loki:3100"), "{}", e.reason);
+        // Nor a query, which may carry a token.
+        let Err(Error::InvalidConfig(e)) = parse("ftp://loki/push?api_key=s3cr3t") else {
+            panic!("refused")
+        };
+        assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
         // A `/` in the password ends the authority early: still not shown.
         let Err(Error::InvalidConfig(e)) = parse("http://u:pa/s3cr3t@loki/push") else {
             panic!("refused")

@@ -46,14 +46,14 @@ impl fmt::Debug for Secret {
 }
 
 /// The `X-Scope-OrgID` value, checked by Loki's tenant rule: 1 to 150 of
-/// `[a-zA-Z0-9!-_.*'()]`, not `.` or `..`.
+/// letters, digits and `!-_.*'()`, not `.` or `..`.
 pub fn tenant(t: &str) -> Result<Secret, Error> {
     let allowed = |c: u8| c.is_ascii_alphanumeric() || b"!-_.*'()".contains(&c);
     if t.is_empty() || t.len() > MAX_TENANT_LEN || !t.bytes().all(allowed) {
         return Err(invalid_config(
             "tenant",
             format!(
-                "{} must be 1 to {MAX_TENANT_LEN} of [a-zA-Z0-9!-_.*'()]",
+                "{} must be 1 to {MAX_TENANT_LEN} letters, digits and !-_.*'()",
                 quoted(t)
             ),
         ));
@@ -112,6 +112,13 @@ pub fn authorization(auth: &Auth) -> Result<(Secret, Vec<String>), Error> {
 
 /// Extra headers: lower-case names in order, values as given.
 pub fn extra(headers: &[(String, String)]) -> Result<Vec<(String, Secret)>, Error> {
+    // The bound first, so that a huge list costs one pass.
+    let total: usize = headers.iter().map(|(n, v)| n.len() + v.len()).sum();
+    if total > MAX_HEADER_BYTES {
+        let why = format!("{total} bytes; at most {MAX_HEADER_BYTES} with the tenant and auth");
+        return Err(invalid_config("headers", why));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(headers.len());
     let mut out = Vec::with_capacity(headers.len());
     for (i, (name, value)) in headers.iter().enumerate() {
         let at = |part: &str| format!("headers[{i}].{part}");
@@ -126,7 +133,7 @@ pub fn extra(headers: &[(String, String)]) -> Result<Vec<(String, Secret)>, Erro
             let why = format!("`{name}` is set by the component or the transport");
             return Err(invalid_config(at("name"), why));
         }
-        if out.iter().any(|(n, _)| *n == name) {
+        if !seen.insert(name.clone()) {
             return Err(invalid_config(
                 at("name"),
                 format!("duplicate header `{name}`"),

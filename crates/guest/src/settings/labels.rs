@@ -67,25 +67,37 @@ pub fn stream_labels(given: &[(String, String)]) -> Result<Vec<(String, String)>
     Ok(out)
 }
 
-/// Structured metadata pairs; `Err` is (field suffix, reason) for the caller
-/// to place (`structured_metadata[0].name`, `events[2].metadata[0].name`).
-pub fn metadata(pairs: &[(String, String)]) -> Result<(), (String, String)> {
-    if pairs.len() > MAX_METADATA_ENTRIES {
-        let why = format!(
-            "{} entries; Loki allows {MAX_METADATA_ENTRIES}",
-            pairs.len()
-        );
+/// Structured metadata pairs, added after `shared` (the client's, already
+/// checked): names by the label rules, and with `shared` within Loki's
+/// limits per entry. `Err` is (field suffix, reason) for the caller to place
+/// (`structured-metadata[0].name`, `entries[2].metadata[0].name`).
+pub fn metadata(
+    shared: &[(String, String)],
+    pairs: &[(String, String)],
+) -> Result<(), (String, String)> {
+    let count = shared.len() + pairs.len();
+    if count > MAX_METADATA_ENTRIES {
+        let why = if shared.is_empty() {
+            format!("{count} entries; Loki allows {MAX_METADATA_ENTRIES}")
+        } else {
+            format!("{count} entries with the client's; Loki allows {MAX_METADATA_ENTRIES}")
+        };
         return Err((String::new(), why));
     }
-    let mut size = 0;
+    let mut size: usize = shared.iter().map(|(n, v)| n.len() + v.len()).sum();
     for (i, (name, value)) in pairs.iter().enumerate() {
         label_name(name).map_err(|why| (format!("[{i}].name"), why))?;
         size += name.len() + value.len();
     }
     if size > MAX_METADATA_BYTES {
+        let with = if shared.is_empty() {
+            ""
+        } else {
+            " with the client's"
+        };
         return Err((
             String::new(),
-            format!("{size} bytes; Loki allows {MAX_METADATA_BYTES}"),
+            format!("{size} bytes{with}; Loki allows {MAX_METADATA_BYTES}"),
         ));
     }
     Ok(())

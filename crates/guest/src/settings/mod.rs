@@ -173,7 +173,7 @@ impl Options {
     }
 
     pub fn set_structured_metadata(&mut self, pairs: &[(String, String)]) -> Result<(), Error> {
-        if let Err((at, why)) = labels::metadata(pairs) {
+        if let Err((at, why)) = labels::metadata(&[], pairs) {
             return Err(invalid_config(format!("structured-metadata{at}"), why));
         }
         self.metadata = pairs.to_vec();
@@ -311,6 +311,14 @@ impl Options {
 }
 
 impl Settings {
+    /// The tenant, when one is set.
+    pub fn tenant(&self) -> Option<&[u8]> {
+        self.headers
+            .iter()
+            .find(|(name, _)| name == "x-scope-orgid")
+            .map(|(_, value)| value.0.as_slice())
+    }
+
     /// What `issue-event` uses: every default, and one attempt, as the
     /// Python original's `issue_event`.
     pub fn module_defaults() -> Settings {

@@ -41,9 +41,15 @@ fn arbitrary_answers_are_classified_never_trap() {
                 Err(Error::Component(WitError::Rejected(r))) => {
                     prop_assert!(!(200..300).contains(&status));
                     prop_assert_eq!(r.status, status);
-                    let cut = &body[..body.len().min(1024)];
+                    // Decoded (lossy), then cut to its first KiB at a
+                    // character's end, as the WIT's `rejection.body` says.
                     let want = if has_body {
-                        String::from_utf8_lossy(cut).into_owned()
+                        let text = String::from_utf8_lossy(&body).into_owned();
+                        let mut end = text.len().min(1024);
+                        while !text.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        text[..end].to_string()
                     } else {
                         String::new()
                     };
@@ -51,11 +57,14 @@ fn arbitrary_answers_are_classified_never_trap() {
                     if let Some(v) = retry_after
                         .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
                     {
-                        // As many digits as given: saturates at the
-                        // largest signed 64-bit value.
-                        let ms = v
-                            .parse::<u128>()
-                            .map_or(i64::MAX, |s| i64::try_from(s * 1000).unwrap_or(i64::MAX));
+                        // As many digits as given, capped at 2^53 - 1 ms
+                        // (the WIT's `rejection.retry-after-ms`).
+                        const CAP: i64 = (1 << 53) - 1;
+                        let ms = v.parse::<u128>().map_or(CAP, |s| {
+                            i64::try_from(s.saturating_mul(1000))
+                                .unwrap_or(CAP)
+                                .min(CAP)
+                        });
                         prop_assert_eq!(r.retry_after_ms, Some(ms));
                     }
                 }

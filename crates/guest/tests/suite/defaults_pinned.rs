@@ -186,15 +186,23 @@ async fn default_spool(inst: &mut Instance, url: &str) -> Client {
 /// Put a spooled batch in place as a client of an earlier run left it,
 /// written by the component's own spool format (crates/guest/src/deliver/
 /// spool/file.rs): what is pinned here is the age and size rule, not the
-/// format.
-fn leave_batch(spool: &std::path::Path, n: u64, created_ms: u64, events: u32, body: &[u8]) {
+/// format. `url` is the endpoint it was for.
+fn leave_batch(
+    spool: &std::path::Path,
+    url: &str,
+    n: u64,
+    created_ms: u64,
+    events: u32,
+    body: &[u8],
+) {
     std::fs::create_dir_all(spool).unwrap();
     let name = Name {
         created_ms,
+        destination: file::destination(url, None),
         writer: 0x7e57,
         n,
     };
-    let bytes = file::encode(runner_metrics::Encoding::Json, events, created_ms, body);
+    let bytes = file::encode(&name, runner_metrics::Encoding::Json, events, body);
     std::fs::write(spool.join(name.file(&State::Ready)), bytes).unwrap();
 }
 
@@ -210,15 +218,23 @@ async fn spool_max_age_is_24_h() {
         .to_string()
     };
     // A minute past 24 h, and an hour short of it.
+    let rx = Receiver::start().await.unwrap();
     leave_batch(
         &spool,
+        &rx.url(),
         0,
         now_ms() - 24 * hour - 60_000,
         1,
         body(0).as_bytes(),
     );
-    leave_batch(&spool, 1, now_ms() - 23 * hour, 1, body(1).as_bytes());
-    let rx = Receiver::start().await.unwrap();
+    leave_batch(
+        &spool,
+        &rx.url(),
+        1,
+        now_ms() - 23 * hour,
+        1,
+        body(1).as_bytes(),
+    );
     let mut inst = instance_with_dir(dir.path()).await;
     let c = default_spool(&mut inst, &rx.url()).await;
     inst.flush(&c).await.unwrap();
@@ -235,9 +251,10 @@ async fn spool_max_bytes_is_64_mib() {
     let mib = 1024 * 1024;
     // An earlier run left a batch that takes 8 KiB short of 64 MiB on disk
     // (never replayed here: the receiver stays down).
-    let header = file::encode(runner_metrics::Encoding::Json, 0, 0, b"").len();
+    let header = file::HEADER_LEN;
     leave_batch(
         &dir.path().join("spool"),
+        &closed_url(),
         0,
         now_ms(),
         7,

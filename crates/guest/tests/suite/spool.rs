@@ -231,7 +231,11 @@ async fn the_spool_outlives_the_client_and_a_dropped_client_spools_its_buffer() 
         issue(&mut inst, &c, &numbered("s", i, 1.0)).await.unwrap();
     }
     assert_eq!(inst.stats(&c).await.unwrap().buffered_events, 5);
-    inst.close(c).await.unwrap();
+    // `close` flushes first, and says where the buffer went.
+    match inst.close(c).await {
+        Err(Error::Component(WitError::Spooled(n))) => assert_eq!(n.events, 5),
+        other => panic!("expected the buffer spooled, got {other:?}"),
+    }
     assert_eq!(spool_files(dir.path()).len(), 1, "one batch on disk");
 
     // A new instance and client over the same directory find it, and
@@ -591,5 +595,45 @@ async fn names_are_not_believed() {
             stats.spool_quarantined
         ),
         (2, 1, 1)
+    );
+}
+
+/// Clients that share a spool directory but send to different tenants (or
+/// endpoints) replay only their own batches: a batch goes where its event
+/// was sent, never with another client's tenant.
+#[tokio::test]
+async fn a_shared_spool_keeps_each_batch_to_its_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = closed_port();
+    let mut inst = instance_with_dir(dir.path()).await;
+    let tenant =
+        |t: &'static str| async move |i: &mut Instance, o: &Options| i.set_tenant(o, t).await;
+    let a = spool_client_with(&mut inst, port, None, None, tenant("team-a")).await;
+    assert_spooled(issue(&mut inst, &a, &numbered("s", 1, 1.0)).await, 1);
+
+    let rx = Receiver::start_on(addr(port)).await.unwrap();
+    let b = spool_client_with(&mut inst, port, None, None, tenant("team-b")).await;
+    issue(&mut inst, &b, &numbered("s", 2, 1.0)).await.unwrap();
+    let got = |rx: &Receiver| -> Vec<(String, i64)> {
+        rx.pushes()
+            .iter()
+            .map(|p| {
+                (
+                    p.header("x-scope-orgid").unwrap(),
+                    seq_of(&p.streams[0].entries[0].line),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        got(&rx),
+        [("team-b".to_string(), 2)],
+        "team-a's batch waits"
+    );
+    inst.flush(&a).await.unwrap();
+    assert_eq!(
+        got(&rx),
+        [("team-b".to_string(), 2), ("team-a".to_string(), 1)],
+        "team-a's own client sends it, as team-a"
     );
 }

@@ -119,6 +119,58 @@ fn an_artefact_others_may_write_is_never_loaded() {
     );
 }
 
+/// A file another user owns is never loaded, even one only it may write
+/// (that user could replace it with native code of their choosing); nor is
+/// a symbolic link. (Changing a file's owner needs root: skipped without.)
+#[test]
+fn an_artefact_another_user_owns_is_never_loaded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let wasm = empty_tagged(b"owned");
+    load(&wasm, &dir);
+    let file = artefacts(&dir).remove(0);
+    let elsewhere = tmp.path().join("elsewhere.cwasm");
+    std::fs::rename(&file, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+    assert_eq!(load(&wasm, &dir), Source::Compiled, "a symbolic link");
+    std::fs::remove_file(&file).unwrap();
+    load(&wasm, &dir);
+    assert_eq!(load(&wasm, &dir), Source::Cached);
+    // `nobody`'s uid.
+    if std::os::unix::fs::chown(&file, Some(65534), None).is_err() {
+        eprintln!(
+            "SKIPPED the owner half of an_artefact_another_user_owns_is_never_loaded: not root"
+        );
+        return;
+    }
+    assert_eq!(load(&wasm, &dir), Source::Compiled, "a file nobody owns");
+}
+
+/// A write that fails (a file size limit, a full disk) leaves no partial
+/// file behind.
+#[test]
+fn a_failed_store_leaves_no_temporary_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // A non-empty directory in place of the artefact's name: the write of
+    // the temporary file succeeds, its rename fails.
+    let wasm = empty_tagged(b"store-fails");
+    load(&wasm, &dir);
+    let file = artefacts(&dir).remove(0);
+    std::fs::remove_file(&file).unwrap();
+    std::fs::create_dir(&file).unwrap();
+    std::fs::write(file.join("x"), b"x").unwrap();
+    assert_eq!(load(&wasm, &dir), Source::Compiled);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 #[test]
 fn an_unwritable_cache_only_costs_speed() {
     let tmp = tempfile::tempdir().unwrap();

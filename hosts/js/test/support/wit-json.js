@@ -10,11 +10,16 @@ const conformance = (name) =>
 
 export const fixtures = conformance('fixtures.json');
 export const { faults } = conformance('faults.json');
+export const values = conformance('values.json');
+
+/** How JSON spells the floats it cannot write. */
+const FLOATS = new Set(['NaN', 'Infinity', '-Infinity']);
 
 /**
  * The JavaScript value of WIT-shaped JSON `json` of WIT `type`: records with
  * camelCase keys, variants as `{tag, val}`, floats spelled "NaN" or
- * "Infinity" as numbers.
+ * "Infinity" as numbers. A scalar the type cannot hold is left as it is
+ * (values.json): a string for a float stays a string.
  */
 export function fromWitJson(type, json) {
   if (typeof type !== 'string') {
@@ -23,7 +28,7 @@ export function fromWitJson(type, json) {
     if ('tuple' in type) return json.map((item, i) => fromWitJson(type.tuple[i], item));
     throw new Error(`no WIT-shaped JSON for ${JSON.stringify(type)}`);
   }
-  if (type === 'f32' || type === 'f64') return Number(json);
+  if (type === 'f32' || type === 'f64') return FLOATS.has(json) ? Number(json) : json;
   const def = TYPES[type];
   switch (def?.kind) {
     case 'record':

@@ -6,24 +6,30 @@
 //! header, body and name do not agree is quarantined, not sent.
 //!
 //! ```text
-//! <created ms, 16 digits>-<writer, 16 hex>-<n, 8 digits>.batch    ready
+//! <created ms, 16 digits>-<destination, 8 hex>-<writer, 16 hex>-<n, 8 digits>.batch   ready
 //! <same>.tmp                                                      being written
 //! <same>.claim-<until ms, 16 digits>                              being replayed
 //! <same>.bad                                                      quarantined
 //! ```
+//!
+//! The destination is a checksum of the endpoint and tenant the batch was
+//! for: clients that share a spool directory replay only their own.
 
 use crate::Encoding;
 
 /// The first bytes of every batch file.
 const MAGIC: &[u8; 8] = b"RMSPOOL1";
-/// magic, encoding (1), events (4), created ms (8), body length (8), crc32 (4).
-pub const HEADER_LEN: usize = 8 + 1 + 4 + 8 + 8 + 4;
+/// magic, encoding (1), events (4), created ms (8), destination (4), body
+/// length (8), crc32 (4).
+pub const HEADER_LEN: usize = 8 + 1 + 4 + 8 + 4 + 8 + 4;
 
 /// What a batch's name says.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Name {
     /// When it was written, wall-clock ms; the spool's order.
     pub created_ms: u64,
+    /// Where it was to go (see [`destination`]).
+    pub destination: u32,
     pub writer: u64,
     pub n: u64,
 }
@@ -43,7 +49,10 @@ pub enum State {
 impl Name {
     /// The file name in `state`.
     pub fn file(&self, state: &State) -> String {
-        let base = format!("{:016}-{:016x}-{:08}", self.created_ms, self.writer, self.n);
+        let base = format!(
+            "{:016}-{:08x}-{:016x}-{:08}",
+            self.created_ms, self.destination, self.writer, self.n
+        );
         match state {
             State::Ready => format!("{base}.batch"),
             State::Writing => format!("{base}.tmp"),
@@ -68,8 +77,8 @@ impl Name {
         };
         let mut parts = base.split('-');
         let created_ms = digits(parts.next()?, 16)?;
-        let writer = parts.next().filter(|w| w.len() == 16)?;
-        let writer = u64::from_str_radix(writer, 16).ok()?;
+        let destination = hex(parts.next()?, 8)? as u32;
+        let writer = hex(parts.next()?, 16)?;
         let n = digits(parts.next()?, 8)?;
         if parts.next().is_some() {
             return None;
@@ -77,6 +86,7 @@ impl Name {
         Some((
             Name {
                 created_ms,
+                destination,
                 writer,
                 n,
             },
@@ -93,22 +103,46 @@ fn digits(s: &str, len: usize) -> Option<u64> {
     s.parse().ok()
 }
 
+/// Exactly `len` lower-case hex digits.
+fn hex(s: &str, len: usize) -> Option<u64> {
+    if s.len() != len
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return None;
+    }
+    u64::from_str_radix(s, 16).ok()
+}
+
+/// Where batches go: a checksum of the endpoint and the tenant. Batches
+/// for another destination are left to the clients that have it.
+pub fn destination(endpoint: &str, tenant: Option<&[u8]>) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    h.update(endpoint.as_bytes());
+    h.update(&[0]);
+    h.update(tenant.unwrap_or_default());
+    h.finalize()
+}
+
 /// What a verified batch file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub encoding: Encoding,
     pub events: u32,
     pub created_ms: u64,
+    pub destination: u32,
     pub body: Vec<u8>,
 }
 
-/// The bytes of a batch file.
-pub fn encode(encoding: Encoding, events: u32, created_ms: u64, body: &[u8]) -> Vec<u8> {
+/// The bytes of a batch file for `name`.
+pub fn encode(name: &Name, encoding: Encoding, events: u32, body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
     out.extend_from_slice(MAGIC);
     out.push(tag(encoding));
     out.extend_from_slice(&events.to_le_bytes());
-    out.extend_from_slice(&created_ms.to_le_bytes());
+    out.extend_from_slice(&name.created_ms.to_le_bytes());
+    out.extend_from_slice(&name.destination.to_le_bytes());
     out.extend_from_slice(&(body.len() as u64).to_le_bytes());
     let crc = checksum(&out, body);
     out.extend_from_slice(&crc.to_le_bytes());
@@ -132,32 +166,42 @@ pub fn decode(bytes: &[u8]) -> Result<Stored, &'static str> {
     let u64_at = |i: usize| u64::from_le_bytes(head[i..i + 8].try_into().unwrap_or_default());
     let events = u32_at(9);
     let created_ms = u64_at(13);
-    let len = u64_at(21);
-    let crc = u32_at(29);
+    let destination = u32_at(21);
+    let len = u64_at(25);
+    let crc = u32_at(33);
     let body = &bytes[HEADER_LEN..];
     if body.len() as u64 != len {
         return Err("its length does not match its header");
     }
-    if checksum(&head[..29], body) != crc {
+    if checksum(&head[..33], body) != crc {
         return Err("its checksum does not match");
     }
     Ok(Stored {
         encoding,
         events,
         created_ms,
+        destination,
         body: body.to_vec(),
     })
 }
 
-/// Events and creation time from a header alone (to count a batch that is
-/// dropped unread); `None` when it is not one of ours.
-pub fn peek(head: &[u8]) -> Option<(u32, u64)> {
+/// Events, creation time and destination from a header alone (to count a
+/// batch that is dropped unread); `None` when it is not one of ours.
+pub fn peek(head: &[u8]) -> Option<(u32, u64, u32)> {
     if head.len() < HEADER_LEN || &head[..8] != MAGIC {
         return None;
     }
     let events = u32::from_le_bytes(head[9..13].try_into().ok()?);
     let created_ms = u64::from_le_bytes(head[13..21].try_into().ok()?);
-    Some((events, created_ms))
+    let destination = u32::from_le_bytes(head[21..25].try_into().ok()?);
+    Some((events, created_ms, destination))
+}
+
+impl Stored {
+    /// Whether the file's header agrees with its name.
+    pub fn is_named(&self, name: &Name) -> bool {
+        self.created_ms == name.created_ms && self.destination == name.destination
+    }
 }
 
 fn tag(encoding: Encoding) -> u8 {
@@ -183,6 +227,7 @@ mod tests {
     fn names_round_trip_and_order_by_time() {
         let a = Name {
             created_ms: 1_764_000_000_000,
+            destination: 0xabcd_0123,
             writer: 0xdead_beef,
             n: 7,
         };
@@ -197,6 +242,7 @@ mod tests {
         }
         let later = Name {
             created_ms: a.created_ms + 1,
+            destination: 0,
             writer: 0,
             n: 0,
         };
@@ -204,8 +250,10 @@ mod tests {
         for foreign in [
             "x.batch",
             "00000000000000000001.0.4294967295.json.batch",
-            "1764000000000000-00000000deadbeef-00000007.batch.extra",
-            "1764000000000000-00000000deadbeef-00000007.claim-1",
+            "1764000000000000-abcd0123-00000000deadbeef-00000007.batch.extra",
+            "1764000000000000-abcd0123-00000000deadbeef-00000007.claim-1",
+            "1764000000000000-00000000deadbeef-00000007.batch",
+            "1764000000000000-ABCD0123-00000000deadbeef-00000007.batch",
         ] {
             assert_eq!(Name::parse(foreign), None, "{foreign}");
         }
@@ -213,14 +261,25 @@ mod tests {
 
     #[test]
     fn corruption_is_detected() {
-        let bytes = encode(Encoding::Protobuf, 3, 99, b"body bytes");
+        let name = Name {
+            created_ms: 99,
+            destination: 7,
+            writer: 1,
+            n: 0,
+        };
+        let bytes = encode(&name, Encoding::Protobuf, 3, b"body bytes");
         let stored = decode(&bytes).unwrap();
         assert_eq!(
             (stored.encoding, stored.events, stored.created_ms),
             (Encoding::Protobuf, 3, 99)
         );
         assert_eq!(stored.body, b"body bytes");
-        assert_eq!(peek(&bytes), Some((3, 99)));
+        assert!(stored.is_named(&name));
+        assert_eq!(peek(&bytes), Some((3, 99, 7)));
+        assert_ne!(
+            destination("http://a/", None),
+            destination("http://a/", Some(b"t"))
+        );
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[i] ^= 0x20;

@@ -37,6 +37,9 @@ const STALE_TMP_MS: u64 = 10 * 60 * 1000;
 /// How long past its replay's deadline a claim holds, for the claimer to
 /// settle it; after that any process may take the batch back.
 const CLAIM_SLACK_MS: u64 = 5_000;
+/// The longest a claim can rightly hold: the longest `deadline-ms`, and
+/// the slack.
+const MAX_CLAIM_MS: u64 = 86_400_000 + CLAIM_SLACK_MS;
 
 /// A batch this process has claimed for replay.
 #[derive(Debug)]
@@ -68,6 +71,9 @@ pub enum Taken {
 #[derive(Debug)]
 pub struct Spool {
     dir: PathBuf,
+    /// The endpoint and tenant this client sends to (`file::destination`):
+    /// the batches it writes, and the only ones it replays.
+    destination: u32,
     max_bytes: u64,
     max_age_ms: u64,
     writer: u64,
@@ -94,7 +100,7 @@ struct Look {
 impl Spool {
     /// Make sure the directory exists and is one. Nothing is read: the
     /// spool is looked at by the calls that need it, within their deadline.
-    pub fn open(settings: &SpoolSettings, writer: u64) -> Result<Spool, Error> {
+    pub fn open(settings: &SpoolSettings, destination: u32, writer: u64) -> Result<Spool, Error> {
         let dir = PathBuf::from(&settings.dir);
         if let Err(e) = fs::create_dir_all(&dir) {
             return Err(storage(&settings.dir, &e));
@@ -111,6 +117,7 @@ impl Spool {
         }
         Ok(Spool {
             dir,
+            destination,
             max_bytes: settings.max_bytes,
             max_age_ms: settings.max_age_ms,
             writer,
@@ -132,8 +139,10 @@ impl Spool {
     }
 
     /// Look at the spool and tidy it: take back stale claims, remove stale
-    /// `.tmp` files, drop expired batches, keep within `max-bytes`. Returns
-    /// the ready batches, oldest first. Stops at `deadline`.
+    /// `.tmp` files, drop expired batches, keep within `max-bytes` (all
+    /// destinations' batches: the bounds are the directory's). Returns the
+    /// ready batches for this client's destination, oldest first. Stops at
+    /// `deadline`.
     pub fn tidy(
         &mut self,
         now_ms: u64,
@@ -158,6 +167,7 @@ impl Spool {
         }
         ready
             .into_iter()
+            .filter(|(name, _)| name.destination == self.destination)
             .map(|(name, size)| Ready { name, size })
             .collect()
     }
@@ -195,7 +205,7 @@ impl Spool {
             }
         };
         match file::decode(&bytes) {
-            Ok(stored) if stored.created_ms == name.created_ms => Ok(Taken::Batch(claim, stored)),
+            Ok(stored) if stored.is_named(name) => Ok(Taken::Batch(claim, stored)),
             _ => {
                 let _ = fs::rename(
                     self.path(name, &claimed),
@@ -254,12 +264,13 @@ impl Spool {
         }
         let name = Name {
             created_ms: now_ms,
+            destination: self.destination,
             writer: self.writer,
             n: self.next,
         };
         self.next += 1;
         let tmp = self.path(&name, &State::Writing);
-        let bytes = file::encode(encoding, events, now_ms, body);
+        let bytes = file::encode(&name, encoding, events, body);
         if let Err(e) = write_new(&tmp, &bytes) {
             // A failed write leaves nothing behind.
             let _ = fs::remove_file(&tmp);
@@ -274,7 +285,10 @@ impl Spool {
         Ok(true)
     }
 
-    /// Drop the oldest batches while the spool is over `max-bytes`.
+    /// Drop the oldest batches while the spool is over `max-bytes`. It looks
+    /// again after every append rather than trusting its own count: other
+    /// processes sharing the directory may have written since it last
+    /// looked. (Appends happen only while the receiver is down.)
     pub fn trim(
         &mut self,
         now_ms: u64,
@@ -282,10 +296,6 @@ impl Spool {
         clock: &dyn Clock,
         deadline: Deadline,
     ) {
-        if self.bytes <= self.max_bytes {
-            return;
-        }
-        // Others may have written too: look again before dropping.
         let look = self.look(now_ms, counters, clock, deadline);
         if !look.partial {
             let mut ready = look.ready;
@@ -335,7 +345,11 @@ impl Spool {
                     let _ = fs::remove_file(entry.path());
                 }
                 State::Writing => look.bytes += size,
-                State::Claimed { until_ms } if until_ms < now_ms => {
+                // Past its time, or claimed for longer than any call may
+                // take (a clock that jumped, a foreign name).
+                State::Claimed { until_ms }
+                    if until_ms < now_ms || until_ms > now_ms.saturating_add(MAX_CLAIM_MS) =>
+                {
                     // Its claimer died: take it back (if another process
                     // does first, this rename finds nothing).
                     if fs::rename(entry.path(), self.path(&name, &State::Ready)).is_ok() {
@@ -418,7 +432,9 @@ impl Spool {
             .ok()
             .and_then(|()| file::peek(&head));
         match header {
-            Some((events, created_ms)) if created_ms == name.created_ms => {
+            Some((events, created_ms, destination))
+                if created_ms == name.created_ms && destination == name.destination =>
+            {
                 let _ = fs::remove_file(&path);
                 counters.dropped(why, u64::from(events));
                 true
