@@ -104,33 +104,6 @@ impl Probe {
         Probe::link(host.engine().clone(), host.component())
     }
 
-    /// The component in an engine whose instance pool holds `n` instances
-    /// of it: the host crate's engine keeps wasmtime's default pool limits
-    /// (1,000 core instances in all), and each instance of the component is
-    /// three core instances, so it holds 333.
-    fn with_pool_for(n: u32) -> Probe {
-        let host = crate::load_host();
-        let mut config = wasmtime::Config::new();
-        let mut pool = wasmtime::PoolingAllocationConfig::default();
-        pool.async_stack_keep_resident(128 * 1024);
-        // What the component needs per instance: three core instances (the
-        // main module and wit-component's two shims), two tables, one
-        // memory, one fiber stack per call in progress.
-        pool.total_component_instances(n)
-            .total_core_instances(3 * n)
-            .total_memories(n)
-            .total_tables(2 * n)
-            .total_stacks(n);
-        config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-        let engine = Engine::new(&config).expect("engine");
-        let bytes = std::env::var_os("BENCH_COMPONENT")
-            .map(|p| std::fs::read(p).expect("component"))
-            .unwrap_or_else(|| runner_metrics_host::COMPONENT.to_vec());
-        let component = wasmtime::component::Component::new(&engine, bytes).expect("component");
-        drop(host);
-        Probe::link(engine, &component)
-    }
-
     fn link(engine: Engine, component: &wasmtime::component::Component) -> Probe {
         let mut linker = Linker::<State>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).expect("wasi");
@@ -468,27 +441,7 @@ pub fn memory(idle: usize, busy: usize) -> serde_json::Value {
             inst.issue(c, &host_batch).await.expect("batch");
         }
         let busy_rss = rss_bytes().saturating_sub(before_busy);
-        drop(instances);
-        drop(host);
-
-        // The same many idle instances in an engine whose pool holds them.
-        let big = Probe::with_pool_for(idle as u32);
-        let (mut warm, wm) = big.instance().await;
-        let _ = client(&mut warm, &wm, &url).await;
-        drop(warm);
-        let before_pool = rss_bytes();
-        let mut stores = Vec::with_capacity(idle);
-        for _ in 0..idle {
-            let (mut store, m) = big.instance().await;
-            let c = client(&mut store, &m, &url).await;
-            stores.push((store, m, c));
-        }
-        let pooled_rss = rss_bytes().saturating_sub(before_pool);
-        let pooled_made = stores.len();
-        drop(stores);
         serde_json::json!({
-            "pool_raised_instances": pooled_made,
-            "pool_raised_rss": pooled_rss,
             "linear_instantiated": linear_instantiated,
             "linear_idle": linear_idle,
             "linear_after_batch": linear_batch,

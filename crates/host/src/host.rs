@@ -49,7 +49,12 @@ pub struct HostBuilder {
     allow: Option<AllowList>,
     sender: Sender,
     dirs: Vec<Preopen>,
+    max_instances: Option<u32>,
 }
+
+/// Instances a host holds at once unless told otherwise
+/// ([`HostBuilder::max_instances`]).
+pub const DEFAULT_MAX_INSTANCES: u32 = 1000;
 
 impl HostBuilder {
     /// Load this component file instead of the embedded one.
@@ -93,9 +98,19 @@ impl HostBuilder {
         self
     }
 
+    /// The most instances alive at once (default
+    /// [`DEFAULT_MAX_INSTANCES`]); instantiating one more fails until one is
+    /// dropped. Each idle instance takes about 110 KiB of resident memory;
+    /// the limit sizes wasmtime's instance pool, which reserves (but does
+    /// not touch) address space for that many.
+    pub fn max_instances(mut self, n: u32) -> Self {
+        self.max_instances = Some(n.max(1));
+        self
+    }
+
     /// Compile (or load) the component and link it.
     pub fn build(self) -> wasmtime::Result<MetricsHost> {
-        let engine = engine();
+        let engine = engine(self.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES));
         let bytes;
         let wasm: &[u8] = match &self.source {
             Source::Embedded => crate::COMPONENT,
@@ -112,14 +127,25 @@ impl HostBuilder {
 }
 
 /// An engine with the pooling instance allocator (instantiation in about
-/// 14 µs instead of 25 µs, see BENCHMARKS.md), or the default one where the
-/// pool's address-space reservation is refused.
-pub fn engine() -> Engine {
+/// 14 µs instead of 25 µs, see BENCHMARKS.md) sized for `instances`
+/// instances, or the default allocator where the pool's address-space
+/// reservation is refused.
+fn engine(instances: u32) -> Engine {
     let mut config = wasmtime::Config::new();
     let mut pool = wasmtime::PoolingAllocationConfig::default();
     // Every call into the component runs on a pooled fiber stack; keeping
     // its pages resident spares a page fault per touched page per call.
     pool.async_stack_keep_resident(128 * 1024);
+    // wasmtime's defaults (1,000 core instances and 1,000 tables in all)
+    // hold only 333 instances of this component: each is three core
+    // instances (the module and wit-component's two adapter shims) with two
+    // tables. Room for four of each keeps a component built with another
+    // adapter layout within the limit too.
+    pool.total_component_instances(instances)
+        .total_core_instances(instances.saturating_mul(4))
+        .total_tables(instances.saturating_mul(4))
+        .total_memories(instances)
+        .total_stacks(instances);
     config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     Engine::new(&config).unwrap_or_default()
 }
@@ -163,9 +189,21 @@ impl MetricsHost {
     }
 
     /// The same compiled component with other settings (no recompilation):
-    /// change them in `f`.
+    /// change them in `f`. A new [`HostBuilder::max_instances`] gives the
+    /// new host an instance pool of its own (the compiled code is copied
+    /// into it, not compiled again); otherwise the two share one pool.
     pub fn with(&self, f: impl FnOnce(HostBuilder) -> HostBuilder) -> wasmtime::Result<Self> {
-        Self::link(&self.engine, &self.component, f(self.options.clone()))
+        let options = f(self.options.clone());
+        if options.max_instances == self.options.max_instances {
+            return Self::link(&self.engine, &self.component, options);
+        }
+        let engine = engine(options.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES));
+        let compiled = self.component.serialize()?;
+        // SAFETY: the bytes were serialized just now by this process's
+        // wasmtime, from a component of an engine with the same settings
+        // (only the instance pool's size differs).
+        let component = unsafe { Component::deserialize(&engine, &compiled)? };
+        Self::link(&engine, &component, options)
     }
 
     /// The engine the component was compiled for.

@@ -58,7 +58,7 @@ pub use bindings::exports::github_runner::metrics::promtail::{
     SpoolNotice, Stats, StorageFailure, TransportFailure,
 };
 pub use error::Error;
-pub use host::{HostBuilder, MetricsHost, Preopen, Sender};
+pub use host::{DEFAULT_MAX_INSTANCES, HostBuilder, MetricsHost, Preopen, Sender};
 pub use instance::{Client, Instance, LogFile, Options};
 
 /// The component this crate embeds.

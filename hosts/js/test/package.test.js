@@ -1,7 +1,8 @@
 // The npm package: its version is the WIT package's, and `npm pack` carries
 // the transpiled bindings with their core modules, the types, the README, and
 // the repository's WIT and LICENSE (copied in by npm's prepack, for the pack
-// only), so that every link of the README leads inside the package.
+// only), so that every link of the README leads inside the package; the
+// transpiled glue reads JCO_DEBUG once (tools/debug-log-once.mjs).
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -74,4 +75,11 @@ test("the README's links lead to files in the package", async () => {
       `${link} is not in the package`,
     );
   }
+});
+
+test('the transpiled bindings read JCO_DEBUG once, not on every import call', () => {
+  // tools/debug-log-once.mjs, run by npm after `jco transpile`.
+  const glue = readFileSync(new URL('../generated/runner-metrics.js', import.meta.url), 'utf8');
+  assert.ok(!glue.includes('if (!globalThis?.process?.env?.JCO_DEBUG) { return; }'));
+  assert.ok(glue.includes('const _jcoDebug = '));
 });

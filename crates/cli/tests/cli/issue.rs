@@ -1,7 +1,7 @@
 //! `issue` from flags and from JSON, the file sink, the spool, exit codes,
 //! `demo`, `--version` and the component cache.
 
-use crate::common::{INSTALLED, cli, issue, lines, refused_url, s};
+use crate::common::{Cli, INSTALLED, cli, issue, lines, refused_url, s};
 use runner_metrics_testkit::{Receiver, Reply};
 
 #[tokio::test]
@@ -187,17 +187,24 @@ async fn file_sink_appends_lines() {
     );
 }
 
-#[tokio::test]
-async fn spooled_while_down_then_replayed_first() {
-    let dir = tempfile::tempdir().unwrap();
+/// A closed port, and a hook that issues a `hook` event numbered `seq` to
+/// it (one attempt), spooling in `spool`.
+fn spooling_to_a_closed_port(spool: &std::path::Path) -> (u16, impl Fn(&str) -> Cli + '_) {
     let url = refused_url();
     let port: u16 = url.split([':', '/']).nth(4).unwrap().parse().unwrap();
-    let spool = dir.path().join("spool");
-    let issue = |seq: &str| {
-        cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
+    let issue = move |seq: &str| {
+        cli(&["issue", "--endpoint", &url, "--spool", s(spool)])
             .args(["--max-attempts", "1", "--custom", "hook"])
             .args([format!("seq={seq}").as_str()])
     };
+    (port, issue)
+}
+
+#[tokio::test]
+async fn spooled_while_down_then_replayed_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool");
+    let (port, issue) = spooling_to_a_closed_port(&spool);
     let down = issue("1").run().await;
     down.assert_code(6);
     assert!(down.stderr.contains("1 events spooled after"), "{down:?}");
@@ -219,14 +226,8 @@ async fn spooled_while_down_then_replayed_first() {
 #[tokio::test]
 async fn losses_of_spooled_events_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let url = refused_url();
-    let port: u16 = url.split([':', '/']).nth(4).unwrap().parse().unwrap();
     let spool = dir.path().join("spool");
-    let issue = |seq: &str| {
-        cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
-            .args(["--max-attempts", "1", "--custom", "hook"])
-            .args([format!("seq={seq}").as_str()])
-    };
+    let (port, issue) = spooling_to_a_closed_port(&spool);
     issue("1").run().await.assert_code(6);
     issue("2").run().await.assert_code(6);
     std::thread::sleep(std::time::Duration::from_millis(10));

@@ -37,10 +37,15 @@ impl Deadline {
 
     /// An attempt's deadline within this one: `ms` from now, or this one's
     /// end if that is nearer (then its limit is what is left of this one).
+    /// One clock read (each is a host call).
     pub fn within(&self, clock: &dyn Clock, ms: u64) -> Deadline {
-        let left = self.remaining_ms(clock);
+        let now = clock.now_ns();
+        let left = self.at_ns.saturating_sub(now) / 1_000_000;
         if ms <= left {
-            Deadline::after_ms(clock, ms)
+            Deadline {
+                at_ns: now.saturating_add(ms.saturating_mul(1_000_000)),
+                limit_ms: ms,
+            }
         } else {
             Deadline {
                 at_ns: self.at_ns,

@@ -225,3 +225,47 @@ fn covers(pattern: &str, import: &str) -> bool {
         None => pattern == import,
     }
 }
+
+/// A host holds `max_instances` instances at once; one more is refused with
+/// wasmtime's error (no crash, nothing else disturbed) until one is dropped.
+#[tokio::test]
+async fn a_host_holds_max_instances_at_once_and_refuses_one_more() {
+    let small = host().with(|b| b.max_instances(3)).unwrap();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(small.instantiate().await.unwrap());
+    }
+    let refused = small
+        .instantiate()
+        .await
+        .err()
+        .expect("a fourth is refused");
+    assert!(
+        format!("{refused:#}").contains("maximum concurrent limit"),
+        "{refused:#}"
+    );
+    held.pop();
+    let mut inst = small.instantiate().await.unwrap();
+    let rx = Receiver::start().await.unwrap();
+    let c = client(&mut inst, &rx.url()).await;
+    issue(&mut inst, &c).await.unwrap();
+    assert_eq!(rx.requests(), 1);
+}
+
+/// The default host holds 1,000 instances at once (wasmtime's own pool
+/// limits would stop at 333 of this component).
+#[tokio::test]
+async fn the_default_host_holds_a_thousand_instances() {
+    let fresh = runner_metrics_host::MetricsHost::builder()
+        .cache_dir(cache_dir())
+        .build()
+        .unwrap();
+    let mut held = Vec::new();
+    for i in 0..runner_metrics_host::DEFAULT_MAX_INSTANCES {
+        match fresh.instantiate().await {
+            Ok(inst) => held.push(inst),
+            Err(e) => panic!("instance {} refused: {e:#}", i + 1),
+        }
+    }
+    assert!(fresh.instantiate().await.is_err(), "the 1,001st is refused");
+}

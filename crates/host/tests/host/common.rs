@@ -12,12 +12,16 @@ use std::sync::OnceLock;
 pub fn host() -> &'static MetricsHost {
     static HOST: OnceLock<MetricsHost> = OnceLock::new();
     HOST.get_or_init(|| {
-        let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache");
         MetricsHost::builder()
-            .cache_dir(cache)
+            .cache_dir(cache_dir())
             .build()
             .expect("the built component loads")
     })
+}
+
+/// Where this test binary keeps the precompiled component.
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache")
 }
 
 /// An instance of the same compiled component, with other host settings.
