@@ -100,7 +100,7 @@ impl HostBuilder {
 
     /// The most instances alive at once (default
     /// [`DEFAULT_MAX_INSTANCES`]); instantiating one more fails until one is
-    /// dropped. Each idle instance takes about 110 KiB of resident memory;
+    /// dropped. Each idle instance takes about 120 KiB of resident memory;
     /// the limit sizes wasmtime's instance pool, which reserves (but does
     /// not touch) address space for that many.
     pub fn max_instances(mut self, n: u32) -> Self {
@@ -126,10 +126,10 @@ impl HostBuilder {
     }
 }
 
-/// An engine with the pooling instance allocator (instantiation in about
-/// 14 µs instead of 25 µs, see BENCHMARKS.md) sized for `instances`
-/// instances, or the default allocator where the pool's address-space
-/// reservation is refused.
+/// An engine with the pooling instance allocator (instantiation about twice
+/// as fast as with the default allocator, BENCHMARKS.md section 5) sized for
+/// `instances` instances, or the default allocator where the pool's
+/// address-space reservation is refused.
 fn engine(instances: u32) -> Engine {
     let mut config = wasmtime::Config::new();
     let mut pool = wasmtime::PoolingAllocationConfig::default();
