@@ -107,8 +107,13 @@ pub fn guest_event() -> Event {
 
 /// The same event as the host's type.
 pub fn host_event() -> runner_metrics_host::Event {
+    host_event_at(1_764_000_000.5)
+}
+
+/// The same event, as the host's type, at another time.
+pub fn host_event_at(timestamp: f64) -> runner_metrics_host::Event {
     runner_metrics_host::Event::RunnerStart(runner_metrics_host::RunnerStart {
-        timestamp: 1_764_000_000.5,
+        timestamp,
         flavor: "small".into(),
         workflow: "CI".into(),
         repo: "canonical/github-runner-operator".into(),

@@ -11,9 +11,9 @@
 //!   the process's resident memory per instance, idle and after a
 //!   10,000-event batch, and a thousand idle instances at once.
 //!
-//! The probe embeds the component itself (the host crate's store is
-//! private), the way the host crate does: the same linker, hooks and pooled
-//! sender.
+//! The probe keeps a store state of its own (a call counter, a memory
+//! limiter) around the host crate's bindings, linked as the host crate links
+//! them: the same linker, hooks and pooled sender.
 
 use runner_metrics_host::hooks::Hooks;
 use runner_metrics_host::sender::Pool;
@@ -25,16 +25,8 @@ use wasmtime::{CallHook, Engine, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-mod bindings {
-    wasmtime::component::bindgen!({
-        path: "../host/wit",
-        world: "metrics",
-        exports: { default: async },
-    });
-}
-
-use bindings::exports::github_runner::metrics::events::{Event, RunnerStart};
-use bindings::exports::github_runner::metrics::promtail::Entry;
+use runner_metrics_host::Entry;
+use runner_metrics_host::bindings;
 
 struct State {
     wasi: WasiCtx,
@@ -187,17 +179,10 @@ async fn client(
     c
 }
 
+/// The benchmark's event, one second later per `i`.
 fn event(i: usize) -> Entry {
     Entry {
-        event: Event::RunnerStart(RunnerStart {
-            timestamp: 1_764_000_000.5 + i as f64,
-            flavor: "small".into(),
-            workflow: "CI".into(),
-            repo: "canonical/github-runner-operator".into(),
-            github_event: "pull_request".into(),
-            idle: 3.5,
-            queue_duration: Some(12.25),
-        }),
+        event: crate::native::host_event_at(1_764_000_000.5 + i as f64),
         metadata: Vec::new(),
     }
 }
@@ -421,24 +406,10 @@ pub fn memory(idle: usize, busy: usize) -> serde_json::Value {
         }
         let idle_made = instances.len();
         let idle_rss = rss_bytes().saturating_sub(before);
-        let host_batch: Vec<runner_metrics_host::Entry> = (0..10_000)
-            .map(|i| runner_metrics_host::Entry {
-                event: runner_metrics_host::Event::RunnerStart(runner_metrics_host::RunnerStart {
-                    timestamp: 1_764_000_000.5 + i as f64,
-                    flavor: "small".into(),
-                    workflow: "CI".into(),
-                    repo: "canonical/github-runner-operator".into(),
-                    github_event: "pull_request".into(),
-                    idle: 3.5,
-                    queue_duration: Some(12.25),
-                }),
-                metadata: Vec::new(),
-            })
-            .collect();
         let busy = busy.min(instances.len());
         let before_busy = rss_bytes();
         for (inst, c) in instances.iter_mut().take(busy) {
-            inst.issue(c, &host_batch).await.expect("batch");
+            inst.issue(c, &batch).await.expect("batch");
         }
         let busy_rss = rss_bytes().saturating_sub(before_busy);
         serde_json::json!({

@@ -37,7 +37,11 @@
 //! `instance.issue_event(&event)` is the Python original's `issue_event`:
 //! Promtail's default endpoint on this machine, one attempt.
 
-mod bindings;
+/// The raw `bindgen!` bindings of the `metrics` world, for embedders that
+/// keep a store state of their own (a `ResourceLimiter`, a call hook); most
+/// want [`MetricsHost`]. The public types below come from here.
+#[allow(missing_docs)]
+pub mod bindings;
 mod builtin_events;
 pub mod cache;
 mod classify;

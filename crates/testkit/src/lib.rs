@@ -14,7 +14,8 @@
 //! - [`FaultyServer`] misbehaves at the TCP level as a [`Fault`] says
 //!   (resets, hangs, never reads, answers slowly or endlessly);
 //! - [`TlsServer`] answers HTTPS with a self-signed certificate, which a
-//!   verifying client must refuse.
+//!   verifying client must refuse;
+//! - [`local`]: loopback push URLs, a closed port, the repository's root.
 //!
 //! Every server listens on `127.0.0.1`, on an ephemeral port unless told
 //! otherwise, and stops when dropped.
@@ -23,9 +24,11 @@
 
 pub mod control;
 pub mod faulty;
+pub mod local;
 pub mod receiver;
 pub mod tls;
 
 pub use faulty::{Fault, FaultyServer};
+pub use local::{closed_port, closed_url, local_url, repo_root};
 pub use receiver::{Options, PUSH_PATH, Push, PushEntry, PushStream, Receiver, Rejection, Reply};
 pub use tls::TlsServer;

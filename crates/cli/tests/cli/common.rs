@@ -1,6 +1,7 @@
 //! Running the real `runner-metrics` binary as a hook script would, and
 //! what the tests share.
 
+pub use runner_metrics_testkit::closed_url;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Once;
@@ -182,15 +183,6 @@ fn warm_the_shared_cache() {
             String::from_utf8_lossy(&out.stderr)
         );
     });
-}
-
-/// A push URL on which nothing listens (connections are refused).
-pub fn refused_url() -> String {
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    format!("http://{addr}/loki/api/v1/push")
 }
 
 /// A path as the CLI takes it.

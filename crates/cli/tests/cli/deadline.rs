@@ -3,7 +3,7 @@
 //! included (Reliability §14). The component's own default is 30 s, which
 //! a connection refused over and over with backoff uses up.
 
-use crate::common::{cli, issue, refused_url, s};
+use crate::common::{cli, closed_url, issue, s};
 use runner_metrics_testkit::{Receiver, Reply};
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ const SLACK: Duration = Duration::from_millis(2500);
 async fn a_down_loki_holds_a_hook_at_most_the_default_deadline() {
     let dir = tempfile::tempdir().unwrap();
     let spool = dir.path().join("spool");
-    let refused = refused_url();
+    let refused = closed_url();
     let hanging = Receiver::start().await.unwrap();
     hanging.set_default(Reply::Hang);
     let (lost, spooled, hung) = tokio::join!(

@@ -1,7 +1,7 @@
 //! `issue` from flags and from JSON, the file sink, the spool, exit codes,
 //! `demo`, `--version` and the component cache.
 
-use crate::common::{Cli, INSTALLED, cli, issue, lines, refused_url, s};
+use crate::common::{Cli, INSTALLED, cli, closed_url, issue, lines, s};
 use runner_metrics_testkit::{Receiver, Reply};
 
 #[tokio::test]
@@ -115,7 +115,7 @@ async fn failures_map_to_exit_codes() {
     let usage = cli(&["issue", "--no-such-flag"]).run().await;
     usage.assert_code(2);
 
-    let mut refused_args = vec!["--endpoint".to_string(), refused_url()];
+    let mut refused_args = vec!["--endpoint".to_string(), closed_url()];
     refused_args.extend(["--max-attempts".into(), "1".into()]);
     let refused = issue(&refused_args.iter().map(String::as_str).collect::<Vec<_>>())
         .run()
@@ -190,7 +190,7 @@ async fn file_sink_appends_lines() {
 /// A closed port, and a hook that issues a `hook` event numbered `seq` to
 /// it (one attempt), spooling in `spool`.
 fn spooling_to_a_closed_port(spool: &std::path::Path) -> (u16, impl Fn(&str) -> Cli + '_) {
-    let url = refused_url();
+    let url = closed_url();
     let port: u16 = url.split([':', '/']).nth(4).unwrap().parse().unwrap();
     let issue = move |seq: &str| {
         cli(&["issue", "--endpoint", &url, "--spool", s(spool)])

@@ -2,7 +2,7 @@
 //! (Reliability §2), missing directories, a spool that is a file, and a
 //! full disk told apart from a read-only directory (§16).
 
-use crate::common::{INSTALLED, cli, refused_url, s};
+use crate::common::{INSTALLED, cli, closed_url, s};
 use std::path::Path;
 use std::process::Command;
 
@@ -66,7 +66,7 @@ async fn the_file_directory_must_exist() {
 async fn a_missing_spool_directory_is_created() {
     let dir = tempfile::tempdir().unwrap();
     let spool = dir.path().join("var/spool/runner-metrics");
-    let url = refused_url();
+    let url = closed_url();
     let out = cli(&["issue", "--endpoint", &url, "--max-attempts", "1"])
         .args(["--spool", s(&spool)])
         .args(INSTALLED)
@@ -81,7 +81,7 @@ async fn a_spool_that_is_a_file_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("spool");
     std::fs::write(&file, "").unwrap();
-    let url = refused_url();
+    let url = closed_url();
     let out = cli(&["issue", "--endpoint", &url, "--spool", s(&file)])
         .args(INSTALLED)
         .run()

@@ -10,6 +10,9 @@ use runner_metrics_host::{
     WitError,
 };
 use runner_metrics_testkit::{Push, Receiver};
+// Shared with the test kit; not every test binary uses each.
+#[allow(unused_imports)]
+pub use runner_metrics_testkit::{closed_port, closed_url, local_url, repo_root};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -90,14 +93,6 @@ pub async fn issue_all(
     inst.issue(client, &entries).await
 }
 
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
-}
-
 /// One line of `conformance/runner-events.jsonl`.
 pub struct Case {
     pub name: String,
@@ -143,22 +138,6 @@ pub fn assert_copy_is_current(ours: &str, shared: &str) {
         let copy = std::fs::read(repo_root().join(ours)).unwrap();
         assert!(copy == upstream, "{ours} differs from {}", shared.display());
     }
-}
-
-/// `http://127.0.0.1:<port>/loki/api/v1/push`.
-pub fn local_url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}/loki/api/v1/push")
-}
-
-/// A push URL with nothing listening behind it.
-pub fn closed_url() -> String {
-    local_url(closed_port())
-}
-
-/// A port with nothing listening on it.
-pub fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
 }
 
 /// A valid event of each kind.

@@ -5,6 +5,7 @@ use runner_metrics_host::{
     Client, Entry, Error, Event, HostBuilder, Instance, MetricsHost, Options, RunnerInstalled,
     WitError,
 };
+pub use runner_metrics_testkit::{closed_url, repo_root};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -69,19 +70,4 @@ pub fn component_error<T: std::fmt::Debug>(r: Result<T, Error>) -> WitError {
         Err(Error::Component(e)) => e,
         other => panic!("expected a component error, got {other:?}"),
     }
-}
-
-/// A push URL with nothing listening behind it.
-pub fn closed_url() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    format!("http://127.0.0.1:{port}/loki/api/v1/push")
-}
-
-pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
 }
