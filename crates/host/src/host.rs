@@ -102,15 +102,20 @@ impl HostBuilder {
     /// [`DEFAULT_MAX_INSTANCES`]); instantiating one more fails until one is
     /// dropped. Each idle instance takes about 120 KiB of resident memory;
     /// the limit sizes wasmtime's instance pool, which reserves (but does
-    /// not touch) address space for that many.
+    /// not touch) address space for that many. At least one: 0 is taken
+    /// as 1.
     pub fn max_instances(mut self, n: u32) -> Self {
         self.max_instances = Some(n.max(1));
         self
     }
 
+    fn instance_limit(&self) -> u32 {
+        self.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES)
+    }
+
     /// Compile (or load) the component and link it.
     pub fn build(self) -> wasmtime::Result<MetricsHost> {
-        let engine = engine(self.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES));
+        let engine = engine(self.instance_limit());
         let bytes;
         let wasm: &[u8] = match &self.source {
             Source::Embedded => crate::COMPONENT,
@@ -194,10 +199,10 @@ impl MetricsHost {
     /// into it, not compiled again); otherwise the two share one pool.
     pub fn with(&self, f: impl FnOnce(HostBuilder) -> HostBuilder) -> wasmtime::Result<Self> {
         let options = f(self.options.clone());
-        if options.max_instances == self.options.max_instances {
+        if options.instance_limit() == self.options.instance_limit() {
             return Self::link(&self.engine, &self.component, options);
         }
-        let engine = engine(options.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES));
+        let engine = engine(options.instance_limit());
         let compiled = self.component.serialize()?;
         // SAFETY: the bytes were serialized just now by this process's
         // wasmtime, from a component of an engine with the same settings

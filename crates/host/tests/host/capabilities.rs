@@ -246,6 +246,13 @@ async fn a_host_holds_max_instances_at_once_and_refuses_one_more() {
     );
     held.pop();
     let mut inst = small.instantiate().await.unwrap();
+    // The same limit again shares the pool, now full.
+    let same = small.with(|b| b.max_instances(3)).unwrap();
+    assert!(same.instantiate().await.is_err(), "the pool is shared");
+    // 0 is taken as 1.
+    let one = host().with(|b| b.max_instances(0)).unwrap();
+    let _only = one.instantiate().await.unwrap();
+    assert!(one.instantiate().await.is_err(), "a second is refused");
     let rx = Receiver::start().await.unwrap();
     let c = client(&mut inst, &rx.url()).await;
     issue(&mut inst, &c).await.unwrap();
