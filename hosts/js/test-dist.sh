@@ -25,6 +25,13 @@ trap cleanup EXIT
 cd "$project"
 echo '{"name": "dist-check", "private": true, "type": "module"}' > package.json
 npm install --prefer-offline --no-audit --no-fund --loglevel=error "$tarball"
+# The package's WIT is the published contract: none of its test-only items.
+[ -f node_modules/@github-runner/metrics/wit/metrics.wit ] \
+    || { echo "test-dist.sh: the package carries no wit/metrics.wit" >&2; exit 1; }
+if grep -q '@unstable(' node_modules/@github-runner/metrics/wit/*.wit; then
+    echo "test-dist.sh: the package's WIT has test-only (@unstable) items" >&2
+    exit 1
+fi
 
 # The receiver reads this script's pipe on stdin, so it ends with it.
 coproc RECEIVER { exec "$receiver"; }

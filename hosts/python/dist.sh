@@ -18,7 +18,7 @@ wasm=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 # the package would then prefer it to the cargo build's).
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-cp "$here/pyproject.toml" "$stage/"
+cp "$here/pyproject.toml" "$here/README.md" "$here/../../LICENSE" "$stage/"
 cp -R "$here/runner_metrics" "$stage/"
 find "$stage" -name __pycache__ -prune -exec rm -rf {} +
 cp "$wasm" "$stage/runner_metrics/runner-metrics.wasm"

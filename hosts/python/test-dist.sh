@@ -30,6 +30,7 @@ cd "$work"
 env -u RUNNER_METRICS_WASM -u PYTHONPATH RUNNER_METRICS_CACHE_DIR="$work/cache" \
     "$work/venv/bin/python" - "$receiver" "$work" <<'PY'
 import json
+import os
 import subprocess
 import sys
 import time
@@ -68,6 +69,10 @@ try:
     if got != want:
         sys.exit(f"the receiver got {got}, not {want}")
     print(f"runner_metrics {rm.__version__} from the wheel: {len(got)} events arrived")
+    # The component was compiled once and kept precompiled for the next process.
+    cached = [f for f in os.listdir(os.path.join(work, "cache")) if f.endswith(".bin")]
+    if len(cached) != 1:
+        sys.exit(f"the precompiled cache holds {cached}, not one .bin")
 finally:
     process.stdin.close()
     process.wait(timeout=10)

@@ -1,4 +1,4 @@
-//! 3. Batches: `issue-events` with 1 to 10,000 events per call in each
+//! 3. Batches: `client.issue` with 1 to 10,000 events per call in each
 //!    encoding, against the same bodies encoded natively and posted by hyper.
 
 use crate::component::{Setup, client};

@@ -1,11 +1,12 @@
 //! The benchmark suite. `cargo run --release -p runner-metrics-bench` runs it
-//! all and writes `crates/bench/results.md`; `-- --quick` runs every section
+//! all and writes `target/bench-results.md`; `-- --quick` runs every section
 //! with few iterations (CI runs it to keep the suite working; it asserts
 //! nothing). See BENCHMARKS.md.
 //!
 //! ```text
 //! bench [--quick] [--only 1,4] [--sizes 1000] [--encodings protobuf] [--rounds N]
 //! bench --probe calls|memory     (run by the suite in a child process)
+//! bench --probe spool N           (a flush through a spool of N batches)
 //! ```
 
 mod batches;
@@ -19,6 +20,7 @@ mod receivers;
 mod report;
 mod single;
 mod size;
+mod spool;
 mod startup;
 mod timing;
 
@@ -62,7 +64,12 @@ fn main() {
                 let arg = |k: usize| args.get(i + k).map(String::as_str).unwrap_or("");
                 encoder::probe(&root, arg(2), arg(3), arg(4).parse().unwrap_or(10))
             }
-            other => panic!("--probe {other:?}: calls, memory or encoder"),
+            Some("spool") => spool::probe(
+                args.get(i + 2)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(16_000),
+            ),
+            other => panic!("--probe {other:?}: calls, memory, loop, encoder or spool"),
         };
         println!("{out}");
         return;
@@ -251,7 +258,7 @@ async fn suite(args: Vec<String>) {
     } else if partial {
         root.join("target/bench-partial.md")
     } else {
-        root.join("crates/bench/results.md")
+        root.join("target/bench-results.md")
     };
     if let Err(e) = std::fs::write(&out, &table) {
         eprintln!("could not write {}: {e}", out.display());

@@ -53,7 +53,10 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
     let took = started.elapsed();
     let stats = instance.stats(&client).await.ok();
     if let Some(stats) = &stats {
-        warn_of_losses(stats);
+        // The call's own event, refused, is its error (below), not a loss
+        // of the spool's.
+        let own = matches!(&sent, Err(e) if matches!(e.component(), Some(WitError::Rejected(_))));
+        warn_of_losses(stats, u64::from(own));
     }
     let Err(e) = sent else {
         return Ok(());
@@ -70,8 +73,9 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
 /// that expired, were pushed out by the bound, or were refused on replay;
 /// files set aside as corrupt), which no exit code carries: nothing is lost
 /// silently.
-fn warn_of_losses(stats: &Stats) {
+fn warn_of_losses(stats: &Stats, own_rejected: u64) {
     let d = &stats.dropped;
+    let replay_rejected = d.rejected.saturating_sub(own_rejected);
     for (n, what) in [
         (
             d.spool_expired,
@@ -82,7 +86,7 @@ fn warn_of_losses(stats: &Stats) {
             "spooled events were dropped to keep the spool within --spool-max-bytes",
         ),
         (
-            d.rejected,
+            replay_rejected,
             "spooled events were refused by the receiver on replay and were dropped",
         ),
         (
@@ -99,7 +103,7 @@ fn warn_of_losses(stats: &Stats) {
         }
     }
     if let Some(last) = &stats.last_error
-        && (d.rejected > 0 || stats.spool_quarantined > 0)
+        && (replay_rejected > 0 || stats.spool_quarantined > 0)
     {
         eprintln!("runner-metrics: warning: {last}");
     }

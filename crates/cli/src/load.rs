@@ -17,7 +17,9 @@ pub struct Host<'a> {
 
 /// A fresh instance of the component, loaded as `cli` says.
 pub async fn instance(cli: &Cli, host: Host<'_>) -> Result<Instance, Failure> {
-    let mut builder: HostBuilder = MetricsHost::builder();
+    // One instance per process: copying the memory image costs nothing
+    // that counts, and a memfd image would fail under `ulimit -f`.
+    let mut builder: HostBuilder = MetricsHost::builder().memory_init_cow(false);
     if let Some(path) = &cli.component {
         builder = builder.component_file(path);
     }

@@ -2,9 +2,10 @@
 //! Python runner manager writes the metrics log Promtail tails.
 //!
 //! Promtail reads the file line by line, so a line must never be glued to
-//! the remains of one a failed write cut short: a failed append is undone
-//! (the file cut back to where it was), and should that fail too, the next
-//! append starts on a new line.
+//! the remains of one a failed write cut short: an append that finds the file
+//! not ending in a newline starts with one. A failed append is not undone by
+//! cutting the file back: other processes may append to the same file (each
+//! runner hook is one), and a cut would erase the lines they wrote meanwhile.
 
 use crate::Event;
 use crate::error::{Error, invalid_event, storage};
@@ -67,7 +68,7 @@ impl LogFile {
         // The file is opened per call so that log rotation (rename, then a
         // new file) is followed.
         let mut file = open(&self.path).map_err(|e| storage(&self.path, &e))?;
-        append(&mut file, &self.buf).map_err(|e| storage(&self.path, &e))
+        append(&mut file, &mut self.buf).map_err(|e| storage(&self.path, &e))
     }
 }
 
@@ -79,26 +80,19 @@ fn open(path: &str) -> std::io::Result<File> {
         .open(path)
 }
 
-/// Append `lines` (each ending in a newline) so that the file ends in a
-/// complete line whatever happens.
-fn append(file: &mut File, lines: &[u8]) -> std::io::Result<()> {
+/// Append `lines` (each ending in a newline), on a new line of their own.
+fn append(file: &mut File, lines: &mut Vec<u8>) -> std::io::Result<()> {
     let len = file.seek(SeekFrom::End(0))?;
-    // A line cut short by an earlier failure that could not be undone: start
-    // on a new line rather than glue this one to it.
+    // A line an earlier failure cut short: start on a new line rather than
+    // glue this one to it. In the same write as the lines, so that another
+    // process's append cannot come between the two.
     let mut last = [0u8];
     let broken = len > 0
         && file.seek(SeekFrom::Start(len - 1)).is_ok()
         && file.read_exact(&mut last).is_ok()
         && last[0] != b'\n';
-    let written = if broken {
-        file.write_all(b"\n").and_then(|()| file.write_all(lines))
-    } else {
-        file.write_all(lines)
-    };
-    if written.is_err() {
-        // Undo the part that did get written (shrinking needs no space); if
-        // even that fails, the next append starts on a new line (above).
-        let _ = file.set_len(len);
+    if broken {
+        lines.insert(0, b'\n');
     }
-    written
+    file.write_all(lines)
 }

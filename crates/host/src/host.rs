@@ -50,6 +50,8 @@ pub struct HostBuilder {
     sender: Sender,
     dirs: Vec<Preopen>,
     max_instances: Option<u32>,
+    fs_on_blocking_pool: bool,
+    no_memory_init_cow: bool,
 }
 
 /// Instances a host holds at once unless told otherwise
@@ -109,13 +111,41 @@ impl HostBuilder {
         self
     }
 
+    /// Run the component's file operations (spool, log file) on tokio's
+    /// blocking pool, one `spawn_blocking` per operation, instead of on the
+    /// thread that runs the instance (the default). On that thread they are
+    /// about 4 times faster (a call through a spool of 16,000 batches: 0.23 s
+    /// instead of 0.90 s, `bench --probe spool`, BENCHMARKS.md); the pool
+    /// keeps a runtime's worker free during each one, for a spool on a slow
+    /// network filesystem.
+    pub fn filesystem_on_blocking_pool(mut self, yes: bool) -> Self {
+        self.fs_on_blocking_pool = yes;
+        self
+    }
+
+    /// Map each instance's initial memory from one image per compiled
+    /// component (wasmtime's `memory_init_cow`, the default: `true`), or copy
+    /// it into each instance (`false`: about 0.2 ms more per instantiation).
+    /// A component compiled in this process keeps its image in a memfd, a
+    /// file that a file size limit (`ulimit -f`) can refuse; a command that
+    /// makes one instance per process loses nothing by copying.
+    pub fn memory_init_cow(mut self, yes: bool) -> Self {
+        self.no_memory_init_cow = !yes;
+        self
+    }
+
     fn instance_limit(&self) -> u32 {
         self.max_instances.unwrap_or(DEFAULT_MAX_INSTANCES)
     }
 
+    /// What the engine is made with: hosts that differ here cannot share one.
+    fn engine_settings(&self) -> (u32, bool) {
+        (self.instance_limit(), !self.no_memory_init_cow)
+    }
+
     /// Compile (or load) the component and link it.
     pub fn build(self) -> wasmtime::Result<MetricsHost> {
-        let engine = engine(self.instance_limit());
+        let engine = engine(self.engine_settings());
         let bytes;
         let wasm: &[u8] = match &self.source {
             Source::Embedded => crate::COMPONENT,
@@ -134,9 +164,10 @@ impl HostBuilder {
 /// An engine with the pooling instance allocator (instantiation about twice
 /// as fast as with the default allocator, BENCHMARKS.md section 5) sized for
 /// `instances` instances, or the default allocator where the pool's
-/// address-space reservation is refused.
-fn engine(instances: u32) -> Engine {
+/// address-space reservation is refused; `cow`: [`HostBuilder::memory_init_cow`].
+fn engine((instances, cow): (u32, bool)) -> Engine {
     let mut config = wasmtime::Config::new();
+    config.memory_init_cow(cow);
     let mut pool = wasmtime::PoolingAllocationConfig::default();
     // Every call into the component runs on a pooled fiber stack; keeping
     // its pages resident spares a page fault per touched page per call.
@@ -196,13 +227,18 @@ impl MetricsHost {
     /// The same compiled component with other settings (no recompilation):
     /// change them in `f`. A new [`HostBuilder::max_instances`] gives the
     /// new host an instance pool of its own (the compiled code is copied
-    /// into it, not compiled again); otherwise the two share one pool.
+    /// into it, not compiled again); otherwise the two share one pool. A
+    /// new [`HostBuilder::memory_init_cow`] compiles the component again (or
+    /// loads it from the cache): wasmtime compiles that setting in.
     pub fn with(&self, f: impl FnOnce(HostBuilder) -> HostBuilder) -> wasmtime::Result<Self> {
         let options = f(self.options.clone());
-        if options.instance_limit() == self.options.instance_limit() {
+        if options.engine_settings() == self.options.engine_settings() {
             return Self::link(&self.engine, &self.component, options);
         }
-        let engine = engine(options.instance_limit());
+        if options.engine_settings().1 != self.options.engine_settings().1 {
+            return options.build();
+        }
+        let engine = engine(options.engine_settings());
         let compiled = self.component.serialize()?;
         // SAFETY: the bytes were serialized just now by this process's
         // wasmtime, from a component of an engine with the same settings
@@ -231,6 +267,8 @@ impl MetricsHost {
     pub async fn instantiate(&self) -> wasmtime::Result<Instance> {
         let mut wasi = WasiCtx::builder();
         wasi.inherit_stderr();
+        // Before the preopens: each directory takes the setting when added.
+        wasi.allow_blocking_current_thread(!self.options.fs_on_blocking_pool);
         for dir in &self.options.dirs {
             wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)?;
         }

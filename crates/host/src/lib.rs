@@ -79,3 +79,9 @@ pub mod built {
     /// The command that imports `promtail` (`crates/caller`), to compose.
     pub const CALLER: &str = env!("RUNNER_METRICS_CALLER");
 }
+
+/// The repository README's Rust example, compiled as a doctest (only in the
+/// repository: the packaged crate has no README beside it).
+#[cfg(all(doctest, workspace_guests))]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

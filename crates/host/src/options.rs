@@ -163,7 +163,9 @@ impl Instance {
     }
 
     /// Push when the buffered lines reach this many bytes, and split
-    /// requests so none carries more: 1024 to 104857600.
+    /// requests so none carries more, except an entry that is larger
+    /// on its own (up to `max-line-bytes`): it goes alone. 1024 to
+    /// 104857600.
     /// Default: 1048576 (1 MiB, as Promtail).
     pub async fn set_batch_max_bytes(
         &mut self,
@@ -216,7 +218,9 @@ impl Instance {
     }
 
     /// The longest backoff, 1 to 3600000 ms, and not below
-    /// `min-backoff-ms` (checked when the client is made). Default: 5000.
+    /// `min-backoff-ms` (checked when the client is made; the error names
+    /// `max-backoff-ms` if it was set, else `min-backoff-ms`).
+    /// Default: 5000.
     pub async fn set_max_backoff_ms(&mut self, options: &Options, delay: i64) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(

@@ -251,10 +251,9 @@ export interface ErrorPayloads {
   "transport": TransportFailure;
   /**
    * No complete answer arrived in time, after every retry. The payload
-   * is the limit of the attempt that ran out: `timeout-ms`, or less
-   * when the call's `deadline-ms` was nearer; or `deadline-ms` itself
-   * when earlier requests of the same call used it up before this one
-   * could be sent.
+   * is the limit that ran out: the attempt's `timeout-ms`, or the
+   * call's `deadline-ms` when that came first (it cut the attempt
+   * short, or earlier requests of the same call used it up).
    */
   "timeout": number;
   /**
@@ -360,7 +359,13 @@ export interface Stats {
   spoolSkipped: number;
   /** Events given up on, by reason. */
   dropped: Dropped;
-  /** The last error a call returned, as text. `none`: none yet. */
+  /**
+   * The last error delivery met, as text: the error a call returned,
+   * or, from a replay of the spool, a batch the receiver refused for
+   * good or a file set aside as corrupt (that call itself may have
+   * succeeded; `dropped` and `spool-quarantined` count these). `none`:
+   * none yet.
+   */
   lastError: string | null;
 }
 
@@ -441,7 +446,9 @@ export interface ClientOptions {
   batchMaxEvents?: number | bigint;
   /**
    * Push when the buffered lines reach this many bytes, and split
-   * requests so none carries more: 1024 to 104857600.
+   * requests so none carries more, except an entry that is larger
+   * on its own (up to `max-line-bytes`): it goes alone. 1024 to
+   * 104857600.
    * Default: 1048576 (1 MiB, as Promtail).
    */
   batchMaxBytes?: number | bigint;
@@ -466,7 +473,9 @@ export interface ClientOptions {
   minBackoffMs?: number | bigint;
   /**
    * The longest backoff, 1 to 3600000 ms, and not below
-   * `min-backoff-ms` (checked when the client is made). Default: 5000.
+   * `min-backoff-ms` (checked when the client is made; the error names
+   * `max-backoff-ms` if it was set, else `min-backoff-ms`).
+   * Default: 5000.
    */
   maxBackoffMs?: number | bigint;
   /**

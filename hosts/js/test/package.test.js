@@ -35,8 +35,13 @@ test('npm pack carries the bindings, the types, the README, the WIT and the LICE
     generated.some((f) => f.endsWith('.core.wasm')),
     'generated/ holds a transpiled component',
   );
-  const wit = readdirSync(new URL('../../../wit/', import.meta.url)).filter((f) => f.endsWith('.wit'));
-  assert.ok(wit.length > 0, 'the repository has its WIT');
+  // The published contract: wit/ without its test-only items (crates/host/wit).
+  const published = new URL('../../../crates/host/wit/', import.meta.url);
+  const wit = readdirSync(published).filter((f) => f.endsWith('.wit'));
+  assert.ok(wit.length > 0, 'the repository has its published WIT');
+  for (const f of wit) {
+    assert.ok(!readFileSync(new URL(f, published), 'utf8').includes('@unstable('), `${f} has test-only items`);
+  }
   for (const file of [
     ...generated.map((f) => `generated/${f}`),
     ...wit.map((f) => `wit/${f}`),

@@ -420,7 +420,12 @@ class Stats:
     """Events given up on, by reason."""
 
     last_error: str | None = None
-    """The last error a call returned, as text. `none`: none yet."""
+    """The last error delivery met, as text: the error a call returned,
+    or, from a replay of the spool, a batch the receiver refused for
+    good or a file set aside as corrupt (that call itself may have
+    succeeded; `dropped` and `spool-quarantined` count these). `none`:
+    none yet.
+    """
 
 
 # the `options` setters
@@ -514,7 +519,9 @@ class Options(TypedDict, total=False):
 
     batch_max_bytes: int
     """Push when the buffered lines reach this many bytes, and split
-    requests so none carries more: 1024 to 104857600.
+    requests so none carries more, except an entry that is larger
+    on its own (up to `max-line-bytes`): it goes alone. 1024 to
+    104857600.
     Default: 1048576 (1 MiB, as Promtail).
     """
 
@@ -539,7 +546,9 @@ class Options(TypedDict, total=False):
 
     max_backoff_ms: Milliseconds
     """The longest backoff, 1 to 3600000 ms, and not below
-    `min-backoff-ms` (checked when the client is made). Default: 5000.
+    `min-backoff-ms` (checked when the client is made; the error names
+    `max-backoff-ms` if it was set, else `min-backoff-ms`).
+    Default: 5000.
     """
 
     deadline_ms: Milliseconds

@@ -258,6 +258,13 @@ async fn losses_of_spooled_events_are_reported() {
             && out.stderr.contains("entry out of order"),
         "{out:?}"
     );
+    // The call's own event refused is the call's error, not a loss of the
+    // spool's: no warning about a replay.
+    rx.script([Reply::status(400, "bad labels")]);
+    let out = issue("6").run().await;
+    out.assert_code(5);
+    assert!(out.stderr.contains("bad labels"), "{out:?}");
+    assert!(!out.stderr.contains("on replay"), "{out:?}");
 }
 
 #[tokio::test]

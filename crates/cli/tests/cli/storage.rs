@@ -2,7 +2,7 @@
 //! (Reliability §2), missing directories, a spool that is a file, and a
 //! full disk told apart from a read-only directory (§16).
 
-use crate::common::{INSTALLED, cli, closed_url, s};
+use crate::common::{INSTALLED, cli, closed_url, lines, s};
 use std::path::Path;
 use std::process::Command;
 
@@ -14,7 +14,7 @@ fn write_to(log: &Path) -> crate::common::Cli {
 }
 
 #[tokio::test]
-async fn a_file_size_limit_is_a_storage_failure_and_the_file_stays_whole() {
+async fn a_file_size_limit_is_a_storage_failure_and_the_next_line_starts_afresh() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("metrics.log");
     // 1000 bytes: the next line crosses a 1024-byte limit part way.
@@ -32,18 +32,39 @@ async fn a_file_size_limit_is_a_storage_failure_and_the_file_stays_whole() {
         "{limited:?}"
     );
     assert!(limited.stderr.contains("file size limit"), "{limited:?}");
-    assert_eq!(
-        std::fs::read_to_string(&log).unwrap(),
-        first,
-        "the part written was undone"
-    );
+    // The part written stays: cutting the file back to where this process
+    // found its end would also erase what other processes (other hooks)
+    // appended meanwhile.
+    let cut = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(cut.len(), 1024, "written up to the limit");
+    assert_eq!(cut, format!("{first}{}", &LINE[..24]));
 
+    // The next write starts on a new line: the line cut short is not glued
+    // to it, and the new line is whole.
     write_to(&log).run().await.assert_ok();
     let text = std::fs::read_to_string(&log).unwrap();
-    assert_eq!(text, format!("{first}{LINE}\n"));
-    for line in text.lines() {
-        serde_json::from_str::<serde_json::Value>(line).unwrap();
-    }
+    assert_eq!(text, format!("{cut}\n{LINE}\n"));
+    assert_eq!(text.lines().last(), Some(LINE));
+
+    // A line that ends where it should gets no extra newline.
+    write_to(&log).run().await.assert_ok();
+    let again = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(again, format!("{text}{LINE}\n"));
+}
+
+/// Compiled in the process (no cache), the component's memory image would
+/// be a memfd that a small file size limit refuses ("File too large" at
+/// instantiation, exit 1): the CLI copies the image instead.
+#[tokio::test]
+async fn a_small_file_size_limit_does_not_stop_an_uncached_push() {
+    let rx = runner_metrics_testkit::Receiver::start().await.unwrap();
+    let out = cli(&["--no-cache", "issue", "--endpoint", &rx.url()])
+        .args(INSTALLED)
+        .file_size_limit(64 * 1024)
+        .run()
+        .await;
+    out.assert_ok();
+    assert_eq!(lines(&rx).len(), 1);
 }
 
 #[tokio::test]

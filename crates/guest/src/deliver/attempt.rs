@@ -85,13 +85,12 @@ pub fn push(x: &mut Exchange<'_>, body: &Body<'_>, call: Deadline) -> Result<(),
     let mut last: Option<Error> = None;
     loop {
         attempt += 1;
-        let deadline = call.within(clock, settings.timeout_ms);
-        if deadline.limit_ms() == 0 {
-            // No attempt yet: earlier requests of the call used up its
-            // deadline, so the call's deadline is the limit that was hit.
+        let Some(deadline) = call.within(clock, settings.timeout_ms) else {
+            // Earlier requests of the call used up its deadline, so the
+            // call's deadline is the limit that was hit.
             return Err(Failure::Exhausted(last.unwrap_or_else(|| call.timeout())));
-        }
-        let cut_short = deadline.limit_ms() < settings.timeout_ms;
+        };
+        let cut_short = deadline.ends_with(&call);
         counters.attempt(attempt > 1);
         let result = transport.send(&Request {
             endpoint: &settings.endpoint,

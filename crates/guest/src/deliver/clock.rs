@@ -24,34 +24,56 @@ pub trait Clock {
 pub struct Deadline {
     at_ns: u64,
     limit_ms: u64,
+    /// How long it was from `at_ns` when made: what a host-side timeout set
+    /// at once should be (no second clock read).
+    span_ns: u64,
 }
 
 impl Deadline {
     /// `ms` from now.
     pub fn after_ms(clock: &dyn Clock, ms: u64) -> Deadline {
+        let span_ns = ms.saturating_mul(1_000_000);
         Deadline {
-            at_ns: clock.now_ns().saturating_add(ms.saturating_mul(1_000_000)),
+            at_ns: clock.now_ns().saturating_add(span_ns),
             limit_ms: ms,
+            span_ns,
         }
     }
 
     /// An attempt's deadline within this one: `ms` from now, or this one's
-    /// end if that is nearer (then its limit is what is left of this one).
-    /// One clock read (each is a host call).
-    pub fn within(&self, clock: &dyn Clock, ms: u64) -> Deadline {
+    /// end if that is nearer (then it keeps this one's limit, which is the
+    /// limit such an attempt hits). `None` once this one has passed. One
+    /// clock read (each is a host call).
+    pub fn within(&self, clock: &dyn Clock, ms: u64) -> Option<Deadline> {
         let now = clock.now_ns();
-        let left = self.at_ns.saturating_sub(now) / 1_000_000;
-        if ms <= left {
+        let left_ns = self.at_ns.saturating_sub(now);
+        if left_ns == 0 {
+            return None;
+        }
+        let own_ns = ms.saturating_mul(1_000_000);
+        Some(if own_ns <= left_ns {
             Deadline {
-                at_ns: now.saturating_add(ms.saturating_mul(1_000_000)),
+                at_ns: now.saturating_add(own_ns),
                 limit_ms: ms,
+                span_ns: own_ns,
             }
         } else {
             Deadline {
-                at_ns: self.at_ns,
-                limit_ms: left,
+                span_ns: left_ns,
+                ..*self
             }
-        }
+        })
+    }
+
+    /// Whether this deadline ends where `other` does (an attempt the call's
+    /// deadline cut short).
+    pub fn ends_with(&self, other: &Deadline) -> bool {
+        self.at_ns == other.at_ns
+    }
+
+    /// How long it had to run when it was made, in ns.
+    pub fn span_ns(&self) -> u64 {
+        self.span_ns
     }
 
     /// The limit this deadline was set with, in ms.

@@ -55,7 +55,7 @@ impl Delivery<'_> {
             self.exchange.settings.retry.deadline_ms,
         );
         let mut run = Run::default();
-        self.replay(deadline, &mut run);
+        self.replay(deadline, &mut run, !batch.is_empty());
         for chunk in batch.chunks(self.exchange.settings.batch_max_bytes as usize) {
             self.send(batch, chunk, deadline, &mut run);
         }
@@ -79,18 +79,37 @@ impl Delivery<'_> {
 
     /// Deliver spooled batches oldest-first, each with the retry policy:
     /// when one still fails after its retries, the receiver is down, and the
-    /// call spools its own events behind it (keeping order) untried.
-    fn replay(&mut self, deadline: Deadline, run: &mut Run) {
+    /// call spools its own events behind it (keeping order) untried. `more`:
+    /// the call has events of its own to send after.
+    fn replay(&mut self, deadline: Deadline, run: &mut Run, more: bool) {
         let Some(spool) = self.spool.as_deref_mut() else {
             return;
         };
         let now_ms = self.exchange.clock.wall_ns() / 1_000_000;
-        let oldest = spool.tidy(
+        let tidied = spool.tidy(
             now_ms,
             self.exchange.counters,
             self.exchange.clock,
             deadline,
         );
+        let out_of_time = match &tidied {
+            None => true,
+            Some(oldest) => deadline.passed(self.exchange.clock) && (more || !oldest.is_empty()),
+        };
+        if out_of_time {
+            // Batches of this client's may wait, or events of this call do,
+            // and nothing was asked of the receiver: say what took the time.
+            run.down = Some(Error::Storage {
+                path: spool.dir(),
+                detail: format!(
+                    "looking through it took the call's whole deadline ({} ms); \
+                     the next call goes on",
+                    deadline.limit_ms()
+                ),
+            });
+            return;
+        }
+        let oldest = tidied.unwrap_or_default();
         // The claim lasts as long as this call may.
         let until_ms = now_ms + deadline.remaining_ms(self.exchange.clock);
         for ready in oldest {

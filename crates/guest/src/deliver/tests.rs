@@ -12,15 +12,19 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use wasi::http::types::ErrorCode;
 
-/// Time only moves when the test says: by a transport's answer, or a sleep.
+/// Time only moves when the test says: by a transport's answer, a sleep,
+/// or (when set) a little at every reading, as a real clock does.
 #[derive(Default)]
 struct FakeClock {
     now_ns: Cell<u64>,
     slept_ms: RefCell<Vec<u64>>,
+    /// How far each `now_ns` moves the clock.
+    per_read_ns: Cell<u64>,
 }
 
 impl Clock for FakeClock {
     fn now_ns(&self) -> u64 {
+        self.now_ns.set(self.now_ns.get() + self.per_read_ns.get());
         self.now_ns.get()
     }
     fn wall_ns(&self) -> u64 {
@@ -58,7 +62,8 @@ enum Step {
 #[derive(Debug, Clone)]
 struct Seen {
     events: usize,
-    limit_ms: u64,
+    /// The attempt's time, in ms (what the host's timeouts are set to).
+    span_ms: u64,
     content_length: String,
 }
 
@@ -80,7 +85,7 @@ impl Transport for Script {
         };
         self.seen.borrow_mut().push(Seen {
             events: body.matches("\\\"seq\\\"").count(),
-            limit_ms: req.deadline.limit_ms(),
+            span_ms: req.deadline.span_ns() / 1_000_000,
             content_length: header("content-length"),
         });
         let answer = |status, retry_after: Option<&str>| Response {
@@ -98,8 +103,9 @@ impl Transport for Script {
                 Err(Error::from_code(code, req.deadline.limit_ms()))
             }
             Step::Hang => {
-                let left = req.deadline.remaining_ms(self.clock.as_ref());
-                self.clock.advance(left);
+                let left = req.deadline.remaining_ns(self.clock.as_ref());
+                let now = self.clock.now_ns.get();
+                self.clock.now_ns.set(now + left);
                 Err(req.deadline.timeout())
             }
         }
@@ -272,12 +278,33 @@ fn the_deadline_bounds_attempts_and_says_what_happened() {
     let Err(Error::Timeout(ms)) = rig.flush(&batch(1)) else {
         panic!("a timeout")
     };
-    let limits: Vec<u64> = rig.seen.borrow().iter().map(|s| s.limit_ms).collect();
+    let limits: Vec<u64> = rig.seen.borrow().iter().map(|s| s.span_ms).collect();
     assert_eq!(limits, [5000, 1501]);
     assert_eq!(
         ms, 5000,
         "the error is the last full attempt's, not the cut-short one"
     );
+
+    // One attempt, cut short by the call's deadline: the limit it hit is the
+    // call's (the 300 the caller set, not what was left of it).
+    let mut rig = Rig::new(vec![Step::Hang], |o| {
+        o.set_max_attempts(1).unwrap();
+        o.set_deadline_ms(300).unwrap();
+    });
+    rig.clock.per_read_ns.set(10_000);
+    let Err(Error::Timeout(ms)) = rig.flush(&batch(1)) else {
+        panic!("a timeout")
+    };
+    assert_eq!(ms, 300);
+
+    // Less than a millisecond left is still time for an attempt (a receiver
+    // on loopback answers in less).
+    let mut rig = Rig::new(vec![Step::Answer(204, None, 0)], |o| {
+        o.set_deadline_ms(1).unwrap();
+    });
+    rig.clock.per_read_ns.set(100_000);
+    rig.flush(&batch(1)).unwrap();
+    assert_eq!(rig.counters.requests, 1);
 
     // A 503, then an attempt the deadline cuts short: the 503 is the answer.
     let mut rig = Rig::new(vec![Step::Answer(503, None, 10), Step::Hang], |o| {
@@ -335,4 +362,121 @@ fn the_spool_replays_oldest_first_before_new_events() {
     assert_eq!(rig.counters.sent_events, 10);
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "delivered batches are removed: {left:?}");
+}
+
+/// A spool file as another process left it in `dir`: batch `n` of this
+/// rig's destination (1), created `age_ms` before the rig's wall clock, in
+/// `state`, holding one event (or, `.tmp`, half a batch).
+fn leave(
+    dir: &std::path::Path,
+    rig: &Rig,
+    age_ms: u64,
+    n: u64,
+    state: spool::file::State,
+) -> std::path::PathBuf {
+    let name = spool::file::Name {
+        created_ms: rig.clock.wall_ns() / 1_000_000 - age_ms,
+        destination: 1,
+        writer: 7,
+        n,
+    };
+    let bytes = match state {
+        spool::file::State::Writing => b"half a batch".to_vec(),
+        _ => spool::file::encode(&name, crate::Encoding::Json, 1, b"{}"),
+    };
+    let file = dir.join(name.file(&state));
+    std::fs::write(&file, bytes).unwrap();
+    file
+}
+
+#[test]
+fn tidying_a_large_spool_stops_at_the_deadline_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let bounded = |deadline_ms| {
+        let path = path.clone();
+        move |o: &mut Options| {
+            o.set_spool(&path).unwrap();
+            // Room for 16 batches (one 4 KiB block each), the least allowed.
+            o.set_spool_max_bytes(16 * 4096).unwrap();
+            o.set_deadline_ms(deadline_ms).unwrap();
+        }
+    };
+    let mut rig = Rig::new(vec![], bounded(100));
+    // 400 batches an earlier run left for this destination, oldest first.
+    for n in 0..400 {
+        leave(dir.path(), &rig, 1000 - n, n, spool::file::State::Ready);
+    }
+    let files = || std::fs::read_dir(dir.path()).unwrap().count();
+
+    // A slow disk: every clock reading finds 2 ms gone. The listing ends
+    // in time, but dropping 384 batches to get within the bound does not:
+    // it stops at the deadline, and the call says what took it.
+    rig.clock.per_read_ns.set(2_000_000);
+    let Err(Error::Spooled { events: 1, cause }) = rig.flush(&batch(1)) else {
+        panic!("the call's event is spooled")
+    };
+    assert!(
+        cause.contains("looking through it took the call's whole deadline (100 ms)"),
+        "{cause}"
+    );
+    assert!(rig.seen.borrow().is_empty(), "nothing was sent");
+    let left = files();
+    assert!(left > 50, "dropping stopped at the deadline: {left} files");
+    assert!(rig.counters.dropped_spool_full > 0);
+
+    // The next calls go on: within the bound, then replayed.
+    let mut rig = Rig::new(vec![], bounded(30_000));
+    rig.flush(&batch(1)).unwrap();
+    assert_eq!(files(), 0);
+    assert_eq!(
+        rig.counters.replayed_events, 16,
+        "the 16 newest batches fit"
+    );
+}
+
+#[test]
+fn tmp_files_left_by_dead_writers_are_removed_and_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let mut rig = Rig::new(vec![], |o| o.set_spool(&path).unwrap());
+    // A writer that died 11 minutes ago, and one that is writing now.
+    let tmp = spool::file::State::Writing;
+    let dead = leave(dir.path(), &rig, 11 * 60 * 1000, 0, tmp.clone());
+    let live = leave(dir.path(), &rig, 1000, 1, tmp);
+    rig.flush(&batch(1)).unwrap();
+    assert!(!dead.exists(), "a .tmp older than 10 minutes is removed");
+    assert!(
+        live.exists(),
+        "a recent .tmp is another writer's, still at work"
+    );
+    assert_eq!(rig.counters.replayed_events, 0, "a .tmp is never replayed");
+}
+
+#[test]
+fn a_dead_replayers_claim_is_taken_back_and_a_live_one_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let mut rig = Rig::new(vec![], |o| o.set_spool(&path).unwrap());
+    let wall_ms = rig.clock.wall_ns() / 1_000_000;
+    let claimed = |n: u64, until_ms: u64| {
+        let state = spool::file::State::Claimed { until_ms };
+        leave(dir.path(), &rig, 60_000 - n, n, state)
+    };
+    // Killed while replaying: its claim ran out a second ago. Another
+    // process is replaying the second one now, for another 10 s.
+    let dead = claimed(0, wall_ms - 1000);
+    let live = claimed(1, wall_ms + 10_000);
+    rig.flush(&batch(1)).unwrap();
+    assert!(!dead.exists());
+    assert_eq!(
+        rig.counters.replayed_events, 1,
+        "the dead claim is replayed"
+    );
+    assert!(live.exists(), "a live claim is its claimer's");
+    assert_eq!(
+        rig.events_per_request().len(),
+        2,
+        "the replay, then the call"
+    );
 }

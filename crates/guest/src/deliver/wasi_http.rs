@@ -112,10 +112,10 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
 
     // Host-side limits as a backstop; a host may not support them, which is
     // fine because the guest's own deadline still applies. The attempt's
-    // deadline was set a moment ago, so its limit is what is left of it (to
+    // deadline was set a moment ago, so its span is what is left of it (to
     // within microseconds; the guest's own check is exact): no clock read.
     let options = RequestOptions::new();
-    let ns = Some(deadline.limit_ms().saturating_mul(1_000_000).max(1));
+    let ns = Some(deadline.span_ns().max(1));
     let _ = options.set_connect_timeout(ns);
     let _ = options.set_first_byte_timeout(ns);
     let _ = options.set_between_bytes_timeout(ns);

@@ -10,7 +10,7 @@
 //! write; here the escaped bytes are stored one by one into room reserved
 //! per block of 64, with no call and no check per byte.
 
-use super::{Entry, Stream};
+use super::streams::{Entry, Stream};
 
 /// The `Content-Type` of this encoding.
 pub const CONTENT_TYPE: &str = "application/json";
@@ -142,7 +142,7 @@ fn string(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::Entry;
+    use crate::encode::streams::Entry;
     use serde_json::{Map, Value, json};
 
     /// What serde_json writes for the same body: the reference.

@@ -1,7 +1,7 @@
 //! Loki's protobuf push body: `logproto.PushRequest` (declared once, in the
 //! `runner-metrics-logproto` crate), snappy block-compressed by the caller.
 
-use super::Stream;
+use super::streams::Stream;
 use prost::Message;
 use runner_metrics_logproto::{PushRequest, Timestamp};
 
@@ -122,7 +122,7 @@ fn is_go_nonprint(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::Entry;
+    use crate::encode::streams::Entry;
 
     #[test]
     fn a_reused_message_encodes_as_a_fresh_one() {

@@ -1,5 +1,5 @@
-//! One event on its way to becoming a line: its name and timestamp
-//! (`facts` below), its validation, and its JSON line.
+//! One event on its way to becoming a line: its name and timestamp (the
+//! functions below), its validation (`validate`), and its JSON line (`line`).
 
 pub mod line;
 pub mod validate;

@@ -101,6 +101,9 @@ pub struct Options {
     batch_max_bytes: u32,
     max_line_bytes: u32,
     retry: Retry,
+    /// Whether `max-backoff-ms` was set: a conflict with `min-backoff-ms`
+    /// blames the one the caller wrote.
+    max_backoff_set: bool,
     spool_dir: Option<String>,
     spool_max_bytes: Option<u64>,
     spool_max_age_ms: Option<u64>,
@@ -122,6 +125,7 @@ impl Default for Options {
             batch_max_bytes: defaults::BATCH_MAX_BYTES,
             max_line_bytes: defaults::MAX_LINE_BYTES,
             retry: Retry::default(),
+            max_backoff_set: false,
             spool_dir: None,
             spool_max_bytes: None,
             spool_max_age_ms: None,
@@ -212,6 +216,7 @@ impl Options {
 
     pub fn set_max_backoff_ms(&mut self, ms: i64) -> Result<(), Error> {
         self.retry.max_backoff_ms = range("max-backoff-ms", ms, 1, 3_600_000)?;
+        self.max_backoff_set = true;
         Ok(())
     }
 
@@ -247,14 +252,19 @@ impl Options {
     /// The settings of a client: the checks that involve more than one
     /// setting happen here.
     pub fn settings(&self) -> Result<Settings, Error> {
-        if self.retry.max_backoff_ms < self.retry.min_backoff_ms {
-            return Err(invalid_config(
-                "max-backoff-ms",
-                format!(
-                    "{} is below `min-backoff-ms` ({})",
-                    self.retry.max_backoff_ms, self.retry.min_backoff_ms
-                ),
-            ));
+        let (min, max) = (self.retry.min_backoff_ms, self.retry.max_backoff_ms);
+        if max < min {
+            return Err(if self.max_backoff_set {
+                invalid_config(
+                    "max-backoff-ms",
+                    format!("{max} is below `min-backoff-ms` ({min})"),
+                )
+            } else {
+                invalid_config(
+                    "min-backoff-ms",
+                    format!("{min} is above `max-backoff-ms` ({max}, its default)"),
+                )
+            });
         }
         let spool = match &self.spool_dir {
             Some(dir) => Some(SpoolSettings {

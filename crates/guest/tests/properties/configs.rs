@@ -110,7 +110,13 @@ impl Taken {
         let min = self.number("min-backoff-ms").unwrap_or(500);
         let max = self.number("max-backoff-ms").unwrap_or(5000);
         if max < min {
-            out.push("max-backoff-ms");
+            // The one the caller wrote: the max, or the min against the
+            // default max.
+            out.push(if self.0.contains_key("max-backoff-ms") {
+                "max-backoff-ms"
+            } else {
+                "min-backoff-ms"
+            });
         }
         if !self.0.contains_key("spool") {
             out.extend(

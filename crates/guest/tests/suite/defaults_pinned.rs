@@ -2,7 +2,8 @@
 //! `timeout-ms`, `max-attempts`, `min-backoff-ms`, `deadline-ms`,
 //! `spool-max-age-ms` and `spool-max-bytes`, pinned by what a client left at
 //! them does: a change of default shows here. (`batch-max-events`: every
-//! other test of a plain client; the endpoint: tests/suite/defaults.rs.)
+//! other test of a plain client; the endpoint: tests/suite/defaults.rs;
+//! `max-backoff-ms`: tests/suite/validation.rs.)
 
 use crate::common::*;
 use runner_metrics::deliver::spool::file::{self, Name, State};

@@ -98,9 +98,15 @@ fn run_workers(
 ) -> BTreeMap<String, String> {
     let mut children: Vec<Child> = names.iter().map(|n| spawn(url, spool, n)).collect();
     for &k in kill {
-        // Somewhere inside the worker's run: before, during or between calls.
-        let nanos = Instant::now().elapsed().subsec_nanos() as u64 ^ (k as u64 * 7919);
-        std::thread::sleep(Duration::from_millis(150 + nanos % 400));
+        // Somewhere inside the worker's run: before, during or between calls
+        // (std's hasher keys are random per process: a random number).
+        use std::hash::{BuildHasher, Hasher};
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let ms = 150 + random % 1500;
+        eprintln!("shared spool: killing {} after {ms} ms", names[k]);
+        std::thread::sleep(Duration::from_millis(ms));
         let _ = children[k].kill();
     }
     let mut outcomes = BTreeMap::new();

@@ -485,12 +485,20 @@ async fn settings_that_only_make_sense_together_are_checked_by_the_client() {
     let err = invalid_config(r);
     assert_eq!(err.field, "max-backoff-ms");
     assert!(err.reason.contains("min-backoff-ms"), "{}", err.reason);
-    // The default max (5000) is below a min of 6000 too.
+    // A min of 6000 is above the default max (5000): the min, which the
+    // caller wrote, is named; 5000 itself is fine.
     let r = try_client(&mut inst, url, async |i, o| {
         i.set_min_backoff_ms(o, 6000).await
     })
     .await;
-    assert_eq!(invalid_config(r).field, "max-backoff-ms");
+    let err = invalid_config(r);
+    assert_eq!(err.field, "min-backoff-ms");
+    assert!(err.reason.contains("(5000, its default)"), "{}", err.reason);
+    let r = try_client(&mut inst, url, async |i, o| {
+        i.set_min_backoff_ms(o, 5000).await
+    })
+    .await;
+    assert!(r.is_ok(), "{r:?}");
     // Equal is fine.
     let r = try_client(&mut inst, url, async |i, o| {
         i.set_min_backoff_ms(o, 1000).await?;

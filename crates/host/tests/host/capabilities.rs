@@ -276,3 +276,29 @@ async fn the_default_host_holds_a_thousand_instances() {
     }
     assert!(fresh.instantiate().await.is_err(), "the 1,001st is refused");
 }
+
+/// Both ways of running the component's file operations (on the instance's
+/// thread, the default, or on tokio's blocking pool) write the same log file,
+/// and an engine that copies the memory image runs the component as well.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_operations_and_memory_images_work_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    for pool in [false, true] {
+        let mut inst = instance_with(|b| {
+            b.dir(dir.path(), "/logs")
+                .filesystem_on_blocking_pool(pool)
+                .memory_init_cow(pool)
+        })
+        .await;
+        let file = inst.log_file("/logs/metrics.log").await.unwrap();
+        inst.write(&file, &[event()]).await.unwrap();
+    }
+    let text = std::fs::read_to_string(dir.path().join("metrics.log")).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let copying = host().with(|b| b.memory_init_cow(false)).unwrap();
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = copying.instantiate().await.unwrap();
+    let c = client(&mut inst, &rx.url()).await;
+    issue(&mut inst, &c).await.unwrap();
+    assert_eq!(rx.requests(), 1);
+}

@@ -25,7 +25,7 @@ fn rust_block<'a>(text: &'a str, after: &str) -> &'a str {
 #[test]
 fn the_readme_example_is_examples_readme_rs() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let block = rust_block(&readme, "Rust (");
+    let block = rust_block(&readme, "### Rust");
     let example = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/readme.rs"),
     )

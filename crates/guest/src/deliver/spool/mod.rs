@@ -93,8 +93,12 @@ struct Look {
     bad: Vec<(Name, u64)>,
     bytes: u64,
     batches: u64,
-    /// The deadline cut the look short: totals are partial.
+    /// The deadline cut the look short, or the directory could not be
+    /// listed: totals are partial.
     partial: bool,
+    /// The directory could not be listed (then nothing is replayed, and the
+    /// call's own events go as if the spool were empty).
+    unlisted: bool,
 }
 
 impl Spool {
@@ -128,6 +132,11 @@ impl Spool {
         })
     }
 
+    /// The directory, as the component sees it.
+    pub fn dir(&self) -> String {
+        self.dir.to_string_lossy().into_owned()
+    }
+
     /// Ready or claimed batches when last looked at.
     pub fn batches(&self) -> u64 {
         self.batches
@@ -141,19 +150,33 @@ impl Spool {
     /// Look at the spool and tidy it: take back stale claims, remove stale
     /// `.tmp` files, drop expired batches, keep within `max-bytes` (all
     /// destinations' batches: the bounds are the directory's). Returns the
-    /// ready batches for this client's destination, oldest first. Stops at
-    /// `deadline`.
+    /// ready batches for this client's destination, oldest first; `None`
+    /// when `deadline` passed before the spool was looked through and tidied
+    /// (the next call goes on).
     pub fn tidy(
         &mut self,
         now_ms: u64,
         counters: &mut Counters,
         clock: &dyn Clock,
         deadline: Deadline,
-    ) -> Vec<Ready> {
+    ) -> Option<Vec<Ready>> {
         let look = self.look(now_ms, counters, clock, deadline);
+        if look.unlisted {
+            return Some(Vec::new());
+        }
+        if look.partial {
+            return None;
+        }
         let mut ready = Vec::with_capacity(look.ready.len());
+        // Each drop is a few file operations: past the deadline, the rest
+        // wait for the next call (and this one has no time to replay them).
+        let mut drops = 0;
         for (name, size) in look.ready {
             if now_ms.saturating_sub(name.created_ms) > self.max_age_ms {
+                if drops % 8 == 7 && deadline.passed(clock) {
+                    return None;
+                }
+                drops += 1;
                 if self.drop_file(&name, now_ms, Dropped::SpoolExpired, counters) {
                     self.bytes = self.bytes.saturating_sub(size);
                 }
@@ -162,14 +185,15 @@ impl Spool {
                 ready.push((name, size));
             }
         }
-        if !look.partial {
-            self.evict(&mut ready, look.bad, now_ms, counters);
+        if !self.evict(&mut ready, look.bad, now_ms, counters, clock, deadline) {
+            return None;
         }
-        ready
+        let ours = ready
             .into_iter()
             .filter(|(name, _)| name.destination == self.destination)
             .map(|(name, size)| Ready { name, size })
-            .collect()
+            .collect();
+        Some(ours)
     }
 
     /// Claim `name`, read it and verify it. An `Err` is a file that is
@@ -299,7 +323,8 @@ impl Spool {
         let look = self.look(now_ms, counters, clock, deadline);
         if !look.partial {
             let mut ready = look.ready;
-            self.evict(&mut ready, look.bad, now_ms, counters);
+            // Out of time, the next call goes on.
+            let _ = self.evict(&mut ready, look.bad, now_ms, counters, clock, deadline);
         }
     }
 
@@ -315,6 +340,7 @@ impl Spool {
         let mut look = Look::default();
         let Ok(entries) = fs::read_dir(&self.dir) else {
             look.partial = true;
+            look.unlisted = true;
             return look;
         };
         for (i, entry) in entries.enumerate() {
@@ -378,25 +404,37 @@ impl Spool {
     }
 
     /// Drop quarantined files, then the oldest batches, while over
-    /// `max-bytes`; `ready` loses what was dropped.
+    /// `max-bytes`; `ready` loses what was dropped. `false`: `deadline`
+    /// passed first (the next call goes on).
     fn evict(
         &mut self,
         ready: &mut Vec<(Name, u64)>,
         bad: Vec<(Name, u64)>,
         now_ms: u64,
         counters: &mut Counters,
-    ) {
-        for (name, size) in bad {
+        clock: &dyn Clock,
+        deadline: Deadline,
+    ) -> bool {
+        let late = |i: usize| i % 8 == 7 && deadline.passed(clock);
+        for (i, (name, size)) in bad.into_iter().enumerate() {
             if self.bytes <= self.max_bytes {
-                return;
+                return true;
+            }
+            if late(i) {
+                return false;
             }
             if fs::remove_file(self.path(&name, &State::Quarantined)).is_ok() {
                 self.bytes = self.bytes.saturating_sub(size);
             }
         }
         let mut dropped = 0;
+        let mut in_time = true;
         for (name, size) in ready.iter() {
             if self.bytes <= self.max_bytes {
+                break;
+            }
+            if late(dropped) {
+                in_time = false;
                 break;
             }
             dropped += 1;
@@ -406,6 +444,7 @@ impl Spool {
             self.batches = self.batches.saturating_sub(1);
         }
         ready.drain(..dropped);
+        in_time
     }
 
     /// Claim and delete a batch unsent, counting its events (from its
