@@ -36,9 +36,6 @@ pub enum Command {
     /// Issue one event to Loki's push API (or append its line to a file).
     #[command(after_help = ISSUE_AFTER_HELP)]
     Issue(Box<Issue>),
-    /// Start a Loki push receiver in-process, issue one event of each kind
-    /// to it, and print what it received.
-    Demo,
 }
 
 /// Shown after `issue --help`. A unit test checks that it names every

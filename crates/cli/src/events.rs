@@ -97,7 +97,7 @@ fn pair(arg: &str) -> Result<(String, String), Failure> {
 }
 
 /// Unix time in seconds.
-pub fn now() -> f64 {
+fn now() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs_f64())

@@ -50,11 +50,6 @@ impl Failure {
     pub fn other(message: impl Into<String>) -> Failure {
         Failure::new(OTHER, message)
     }
-
-    /// The same failure, its message prefixed with what was being done.
-    pub fn context(self, doing: &str) -> Failure {
-        Failure::new(self.code, format!("{doing}: {}", self.message))
-    }
 }
 
 impl From<Error> for Failure {

@@ -1,10 +1,9 @@
 //! `runner-metrics`: issue one runner metric event through the component
-//! (to Loki's push API, or to a log file), or run a self-contained demo
-//! against an in-process Loki push receiver.
+//! (to Loki's push API, or to a log file). (The demo, which needs a Loki
+//! push receiver, is the host crate's `demo` example: `./scripts/demo`.)
 
 mod args;
 mod credentials;
-mod demo;
 #[cfg(unix)]
 mod diagnose;
 mod events;
@@ -29,7 +28,6 @@ fn main() -> ExitCode {
     let done = runtime.block_on(async {
         match &cli.command {
             Command::Issue(args) => issue::run(&cli, args).await,
-            Command::Demo => demo::run(&cli).await,
         }
     });
     // Not `drop`: that waits for blocking tasks, such as a name lookup the

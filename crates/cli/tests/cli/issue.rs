@@ -1,5 +1,5 @@
 //! `issue` from flags and from JSON, the file sink, the spool, exit codes,
-//! `demo`, `--version` and the component cache.
+//! `--version` and the component cache.
 
 use crate::common::{Cli, INSTALLED, cli, closed_url, issue, lines, s};
 use runner_metrics_testkit::{Receiver, Reply};
@@ -268,32 +268,6 @@ async fn losses_of_spooled_events_are_reported() {
 }
 
 #[tokio::test]
-async fn demo_prints_one_stream_per_event_kind() {
-    let out = cli(&["demo"]).run().await;
-    out.assert_ok();
-    for name in [
-        "runner_installed",
-        "runner_start",
-        "runner_stop",
-        "reconciliation",
-        "image_built",
-    ] {
-        assert!(
-            out.stdout.contains(&format!("event=\"{name}\"}}")),
-            "{name} in:\n{}",
-            out.stdout
-        );
-    }
-    assert!(out.stdout.contains("The receiver got 5 pushes"));
-    assert!(
-        out.stdout
-            .contains(r#""event":"image_built","base":"noble","size_mb":2048,"cached":false}"#),
-        "{}",
-        out.stdout
-    );
-}
-
-#[tokio::test]
 async fn version_is_the_binarys() {
     let out = cli(&["--version"]).run().await;
     out.assert_ok();
@@ -323,15 +297,22 @@ async fn the_compiled_component_is_cached() {
     };
     cli(&["--version"]).run().await.assert_ok(); // fills the cache
     let before = inode();
-    cli(&["demo"]).run().await.assert_ok();
+    let rx = Receiver::start().await.unwrap();
+    let issue = |extra: &[&str]| {
+        cli(extra)
+            .args(["issue", "--endpoint", &rx.url()])
+            .args(INSTALLED)
+    };
+    issue(&[]).run().await.assert_ok();
     assert_eq!(inode(), before, "the run loaded the artefact");
 
     // --no-cache neither reads nor writes it.
     let empty = tempfile::tempdir().unwrap();
-    cli(&["--no-cache", "demo"])
+    issue(&["--no-cache"])
         .cache(empty.path())
         .run()
         .await
         .assert_ok();
+    assert_eq!(lines(&rx).len(), 2);
     assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
 }

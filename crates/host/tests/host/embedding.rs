@@ -1,13 +1,18 @@
 //! The embedding as a Rust service sees it: the README's Rust example is
 //! examples/readme.rs, word for word, and it runs (one `runner_start` to
-//! the test receiver); an `options` handle shows none of its settings in a
-//! `Debug` print. (The generated `Debug` of `Auth` shows the password, as
+//! the test receiver); the demo (examples/demo.rs) shows every event
+//! kind; an `options` handle shows none of its settings in a `Debug` print. (The generated `Debug` of `Auth` shows the password, as
 //! docs/hosts/rust.md says: not checked here.)
 
 /// The README's Rust example, run for real below.
 #[path = "../../examples/readme.rs"]
 #[allow(dead_code)]
 mod readme;
+
+/// The demo (`./scripts/demo`), run for real below.
+#[path = "../../examples/demo.rs"]
+#[allow(dead_code)]
+mod demo;
 
 use crate::common::*;
 use runner_metrics_host::Auth;
@@ -53,6 +58,28 @@ async fn the_readme_example_issues_a_runner_start() {
         streams[0].entries[0].line,
         "{\"timestamp\":1764000000.0,\"event\":\"runner_start\",\"flavor\":\"small\",\
          \"workflow\":\"CI\",\"repo\":\"octo/hello\",\"github_event\":\"push\",\"idle\":3.5}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_one_stream_per_event_kind() {
+    let shown = demo::run().await.unwrap();
+    for name in [
+        "runner_installed",
+        "runner_start",
+        "runner_stop",
+        "reconciliation",
+        "image_built",
+    ] {
+        assert!(
+            shown.contains(&format!("event=\"{name}\"}}")),
+            "{name} in:\n{shown}"
+        );
+    }
+    assert!(shown.contains("The receiver got 5 pushes"), "{shown}");
+    assert!(
+        shown.contains(r#""event":"image_built","base":"noble","size_mb":2048,"cached":false}"#),
+        "{shown}"
     );
 }
 

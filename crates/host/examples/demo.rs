@@ -1,23 +1,25 @@
-//! `runner-metrics demo`: a Loki push receiver on loopback (the testkit's),
-//! one event of each kind issued to it through the component, and what it
-//! received, printed as Loki streams.
+//! The demo (`./scripts/demo`): a Loki push receiver on loopback (the test
+//! kit's), one event of each kind issued to it through the component, and
+//! what it received, printed as Loki streams.
+//! `cargo run --release -p runner-metrics-host --example demo`.
 
-use crate::args::Cli;
-use crate::events::{self, now};
-use crate::exit::Failure;
-use crate::load::{self, Host};
-use runner_metrics_host::Entry;
-use runner_metrics_host::json::Names;
+use runner_metrics_host::json::{self, Names};
+use runner_metrics_host::{Entry, MetricsHost, cache};
 use runner_metrics_testkit::Receiver;
 use serde_json::{Value, json};
-use std::time::Instant;
+use std::fmt::Write as _;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-pub async fn run(cli: &Cli) -> Result<(), Failure> {
-    let mut instance = load::instance(cli, Host::default()).await?;
-    let rx = Receiver::start()
-        .await
-        .map_err(|e| Failure::other(format!("starting the receiver: {e}")))?;
-    println!("Loki push receiver listening on {}", rx.url());
+/// Run the demo; what it shows.
+pub async fn run() -> Result<String, Box<dyn std::error::Error>> {
+    let mut builder = MetricsHost::builder();
+    if let Some(dir) = cache::default_dir() {
+        builder = builder.cache_dir(dir);
+    }
+    let host = builder.build()?;
+    let mut instance = host.instantiate().await?;
+    let rx = Receiver::start().await?;
+    let mut out = format!("Loki push receiver listening on {}\n", rx.url());
     let options = instance.options().await?;
     instance.set_endpoint(&options, &rx.url()).await?;
     let unit = [("juju_unit".to_string(), "github-runner/0".to_string())];
@@ -25,39 +27,35 @@ pub async fn run(cli: &Cli) -> Result<(), Failure> {
     let client = instance.client(&options).await?;
     for line in lines() {
         let name = line["event"].as_str().unwrap_or_default().to_string();
-        let event = events::from_json(line, Names::Custom)
-            .map_err(|e| Failure::other(format!("the demo's {name}: {e}")))?;
+        let event = json::event_from_json(&line, Names::Custom)
+            .map_err(|e| format!("the demo's {name}: {e}"))?;
         let started = Instant::now();
         instance
-            .issue(
-                &client,
-                &[Entry {
-                    event,
-                    metadata: Vec::new(),
-                }],
-            )
+            .issue(&client, &[Entry::from(event)])
             .await
-            .map_err(|e| Failure::from(e).context(&format!("issuing {name}")))?;
-        println!("issued {name:<17} ok in {:.1?}", started.elapsed());
+            .map_err(|e| format!("issuing {name}: {e}"))?;
+        writeln!(out, "issued {name:<17} ok in {:.1?}", started.elapsed())?;
     }
-    println!("\nThe receiver got {} pushes:", rx.push_count());
+    writeln!(out, "\nThe receiver got {} pushes:", rx.push_count())?;
     for stream in rx.streams() {
         let labels: Vec<String> = stream
             .labels
             .iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
-        println!("{{{}}}", labels.join(", "));
+        writeln!(out, "{{{}}}", labels.join(", "))?;
         for entry in &stream.entries {
-            println!("  {}  {}", entry.ts_ns, entry.line);
+            writeln!(out, "  {}  {}", entry.ts_ns, entry.line)?;
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// One event of each kind, in the shape of its line.
 fn lines() -> Vec<Value> {
-    let now = now();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
     let (flavor, repo, workflow) = ("small", "canonical/github-runner-operator", "CI");
     vec![
         json!({"event": "runner_installed", "timestamp": now, "flavor": flavor, "duration": 62.5}),
@@ -74,4 +72,15 @@ fn lines() -> Vec<Value> {
         json!({"event": "image_built", "timestamp": now, "base": "noble", "size_mb": 2048,
                "cached": false}),
     ]
+}
+
+#[tokio::main]
+async fn main() {
+    match run().await {
+        Ok(shown) => print!("{shown}"),
+        Err(e) => {
+            eprintln!("demo: {e}");
+            std::process::exit(1);
+        }
+    }
 }
