@@ -6,7 +6,7 @@
 //! ```text
 //! bench [--quick] [--only 1,4] [--sizes 1000] [--encodings protobuf] [--rounds N]
 //! bench --probe calls|memory     (run by the suite in a child process)
-//! bench --probe spool N           (a flush through a spool of N batches)
+//! bench --probe spool N           (one issue through a spool of N batches)
 //! ```
 
 mod batches;

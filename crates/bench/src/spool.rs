@@ -6,6 +6,7 @@
 //! `spawn_blocking` per operation (wasmtime-wasi's default). Medians of
 //! interleaved rounds, in ms.
 
+use crate::timing::Rounds;
 use runner_metrics::Encoding;
 use runner_metrics::deliver::spool::file::{self, Name, State};
 use runner_metrics_host::{Entry, Event, MetricsHost, RunnerInstalled};
@@ -28,7 +29,7 @@ pub fn probe(n: u64) -> serde_json::Value {
     let ms = runtime.block_on(async {
         let host = MetricsHost::builder().build().expect("the component loads");
         let rx = Receiver::start().await.expect("a receiver");
-        let mut ms = [Vec::new(), Vec::new()];
+        let mut ms = [Rounds::default(), Rounds::default()];
         for _ in 0..ROUNDS {
             for (side, pool) in [false, true].into_iter().enumerate() {
                 ms[side].push(issue_ms(&host, &dir, &rx.url(), pool, n).await);
@@ -39,8 +40,8 @@ pub fn probe(n: u64) -> serde_json::Value {
     let _ = std::fs::remove_dir_all(&dir);
     serde_json::json!({
         "batches": n,
-        "on_thread_ms": median(&ms[0]),
-        "blocking_pool_ms": median(&ms[1]),
+        "on_thread_ms": ms[0].median(),
+        "blocking_pool_ms": ms[1].median(),
     })
 }
 
@@ -93,10 +94,4 @@ async fn issue_ms(host: &MetricsHost, dir: &Path, url: &str, pool: bool, n: u64)
         "every batch was looked at, none dropped"
     );
     ms
-}
-
-fn median(v: &[f64]) -> f64 {
-    let mut v = v.to_vec();
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }

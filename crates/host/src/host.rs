@@ -139,8 +139,11 @@ impl HostBuilder {
     }
 
     /// What the engine is made with: hosts that differ here cannot share one.
-    fn engine_settings(&self) -> (u32, bool) {
-        (self.instance_limit(), !self.no_memory_init_cow)
+    fn engine_settings(&self) -> EngineSettings {
+        EngineSettings {
+            instances: self.instance_limit(),
+            cow: !self.no_memory_init_cow,
+        }
     }
 
     /// Compile (or load) the component and link it.
@@ -161,11 +164,20 @@ impl HostBuilder {
     }
 }
 
+/// What an engine is made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EngineSettings {
+    /// The instance pool's size ([`HostBuilder::max_instances`]).
+    instances: u32,
+    /// [`HostBuilder::memory_init_cow`]; compiled into the code.
+    cow: bool,
+}
+
 /// An engine with the pooling instance allocator (instantiation about twice
 /// as fast as with the default allocator, BENCHMARKS.md section 5) sized for
 /// `instances` instances, or the default allocator where the pool's
 /// address-space reservation is refused; `cow`: [`HostBuilder::memory_init_cow`].
-fn engine((instances, cow): (u32, bool)) -> Engine {
+fn engine(EngineSettings { instances, cow }: EngineSettings) -> Engine {
     let mut config = wasmtime::Config::new();
     config.memory_init_cow(cow);
     let mut pool = wasmtime::PoolingAllocationConfig::default();
@@ -232,13 +244,14 @@ impl MetricsHost {
     /// loads it from the cache): wasmtime compiles that setting in.
     pub fn with(&self, f: impl FnOnce(HostBuilder) -> HostBuilder) -> wasmtime::Result<Self> {
         let options = f(self.options.clone());
-        if options.engine_settings() == self.options.engine_settings() {
+        let (now, new) = (self.options.engine_settings(), options.engine_settings());
+        if new == now {
             return Self::link(&self.engine, &self.component, options);
         }
-        if options.engine_settings().1 != self.options.engine_settings().1 {
+        if new.cow != now.cow {
             return options.build();
         }
-        let engine = engine(options.engine_settings());
+        let engine = engine(new);
         let compiled = self.component.serialize()?;
         // SAFETY: the bytes were serialized just now by this process's
         // wasmtime, from a component of an engine with the same settings

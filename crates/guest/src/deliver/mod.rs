@@ -86,30 +86,26 @@ impl Delivery<'_> {
             return;
         };
         let now_ms = self.exchange.clock.wall_ns() / 1_000_000;
-        let tidied = spool.tidy(
-            now_ms,
-            self.exchange.counters,
-            self.exchange.clock,
-            deadline,
-        );
-        let out_of_time = match &tidied {
-            None => true,
-            Some(oldest) => deadline.passed(self.exchange.clock) && (more || !oldest.is_empty()),
+        let clock = self.exchange.clock;
+        let oldest = match spool.tidy(now_ms, self.exchange.counters, clock, deadline) {
+            // In time, or out of it with nothing of this client's or this
+            // call's waiting.
+            Some(oldest) if !(deadline.passed(clock) && (more || !oldest.is_empty())) => oldest,
+            _ => {
+                // Batches of this client's may wait, or events of this call
+                // do, and nothing was asked of the receiver: say what took
+                // the time.
+                run.down = Some(Error::Storage {
+                    path: spool.dir(),
+                    detail: format!(
+                        "looking through it took the call's whole deadline ({} ms); \
+                         the next call goes on",
+                        deadline.limit_ms()
+                    ),
+                });
+                return;
+            }
         };
-        if out_of_time {
-            // Batches of this client's may wait, or events of this call do,
-            // and nothing was asked of the receiver: say what took the time.
-            run.down = Some(Error::Storage {
-                path: spool.dir(),
-                detail: format!(
-                    "looking through it took the call's whole deadline ({} ms); \
-                     the next call goes on",
-                    deadline.limit_ms()
-                ),
-            });
-            return;
-        }
-        let oldest = tidied.unwrap_or_default();
         // The claim lasts as long as this call may.
         let until_ms = now_ms + deadline.remaining_ms(self.exchange.clock);
         for ready in oldest {

@@ -93,12 +93,26 @@ struct Look {
     bad: Vec<(Name, u64)>,
     bytes: u64,
     batches: u64,
-    /// The deadline cut the look short, or the directory could not be
-    /// listed: totals are partial.
-    partial: bool,
+    listed: Listed,
+}
+
+/// How far a look got.
+#[derive(Debug, Default, PartialEq, Eq)]
+enum Listed {
+    /// Every entry: the totals are the spool's.
+    #[default]
+    All,
+    /// The deadline cut the look short: totals are partial.
+    Part,
     /// The directory could not be listed (then nothing is replayed, and the
     /// call's own events go as if the spool were empty).
-    unlisted: bool,
+    Nothing,
+}
+
+/// Whether to stop before the `i`-th of many file operations: the deadline
+/// is checked every `every` of them (each check is a clock read).
+fn late(i: usize, every: usize, deadline: &Deadline, clock: &dyn Clock) -> bool {
+    i % every == every - 1 && deadline.passed(clock)
 }
 
 impl Spool {
@@ -161,11 +175,10 @@ impl Spool {
         deadline: Deadline,
     ) -> Option<Vec<Ready>> {
         let look = self.look(now_ms, counters, clock, deadline);
-        if look.unlisted {
-            return Some(Vec::new());
-        }
-        if look.partial {
-            return None;
+        match look.listed {
+            Listed::All => {}
+            Listed::Part => return None,
+            Listed::Nothing => return Some(Vec::new()),
         }
         let mut ready = Vec::with_capacity(look.ready.len());
         // Each drop is a few file operations: past the deadline, the rest
@@ -173,7 +186,7 @@ impl Spool {
         let mut drops = 0;
         for (name, size) in look.ready {
             if now_ms.saturating_sub(name.created_ms) > self.max_age_ms {
-                if drops % 8 == 7 && deadline.passed(clock) {
+                if late(drops, 8, &deadline, clock) {
                     return None;
                 }
                 drops += 1;
@@ -321,7 +334,7 @@ impl Spool {
         deadline: Deadline,
     ) {
         let look = self.look(now_ms, counters, clock, deadline);
-        if !look.partial {
+        if look.listed == Listed::All {
             let mut ready = look.ready;
             // Out of time, the next call goes on.
             let _ = self.evict(&mut ready, look.bad, now_ms, counters, clock, deadline);
@@ -339,13 +352,12 @@ impl Spool {
     ) -> Look {
         let mut look = Look::default();
         let Ok(entries) = fs::read_dir(&self.dir) else {
-            look.partial = true;
-            look.unlisted = true;
+            look.listed = Listed::Nothing;
             return look;
         };
         for (i, entry) in entries.enumerate() {
-            if i % 32 == 31 && deadline.passed(clock) {
-                look.partial = true;
+            if late(i, 32, &deadline, clock) {
+                look.listed = Listed::Part;
                 break;
             }
             let Ok(entry) = entry else { continue };
@@ -396,7 +408,7 @@ impl Spool {
         }
         look.ready.sort();
         look.bad.sort();
-        if !look.partial {
+        if look.listed == Listed::All {
             self.batches = look.batches;
             self.bytes = look.bytes;
         }
@@ -415,12 +427,11 @@ impl Spool {
         clock: &dyn Clock,
         deadline: Deadline,
     ) -> bool {
-        let late = |i: usize| i % 8 == 7 && deadline.passed(clock);
         for (i, (name, size)) in bad.into_iter().enumerate() {
             if self.bytes <= self.max_bytes {
                 return true;
             }
-            if late(i) {
+            if late(i, 8, &deadline, clock) {
                 return false;
             }
             if fs::remove_file(self.path(&name, &State::Quarantined)).is_ok() {
@@ -433,7 +444,7 @@ impl Spool {
             if self.bytes <= self.max_bytes {
                 break;
             }
-            if late(dropped) {
+            if late(dropped, 8, &deadline, clock) {
                 in_time = false;
                 break;
             }
