@@ -12,6 +12,13 @@ use std::path::Path;
 /// Why writing `path` (a file or a directory) may have failed, when the
 /// component's `detail` does not already say so.
 pub fn storage_hint(path: &Path, detail: &str) -> Option<String> {
+    // Only for a failed write: a missing directory or a permission needs no
+    // guess (and /proc, say, always reads as full).
+    let bare = detail.starts_with("I/O error");
+    let write = ["file too large", "no space", "read-only", "disk quota"];
+    if !bare && !write.iter().any(|w| detail.starts_with(w)) {
+        return None;
+    }
     let dir = if path.is_dir() { path } else { path.parent()? };
     let hint = if let Some(fs) = statvfs(dir) {
         if fs.f_flag & libc::ST_RDONLY != 0 {
@@ -30,7 +37,9 @@ pub fn storage_hint(path: &Path, detail: &str) -> Option<String> {
             ("file too large", why)
         })
     });
-    hint.filter(|(phrase, _)| !detail.contains(phrase))
+    // Not when the detail already says it; the component's bare I/O error
+    // names every cause it might be, so it says none.
+    hint.filter(|(phrase, _)| bare || !detail.contains(phrase))
         .map(|(_, hint)| hint)
 }
 

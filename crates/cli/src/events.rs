@@ -19,7 +19,7 @@ pub fn read(args: &Issue) -> Result<Event, Failure> {
     };
     let (name, read) = match &args.json {
         Some(json) => {
-            let value = parse_json(json)?;
+            let value = parse_json(json, names, list(args))?;
             let name = value.get("event").and_then(Value::as_str).map(String::from);
             (name, from_json(value, names))
         }
@@ -33,9 +33,8 @@ pub fn read(args: &Issue) -> Result<Event, Failure> {
                 .iter()
                 .map(|p| pair(p))
                 .collect::<Result<Vec<_>, _>>()?;
-            match pairs.iter().position(|(k, _)| k == "timestamp") {
-                Some(at) => move_to_end(&mut pairs, at),
-                None => pairs.push(("timestamp".into(), now().to_string())),
+            if !pairs.iter().any(|(k, _)| k == "timestamp") {
+                pairs.push(("timestamp".into(), now().to_string()));
             }
             (
                 Some(name.clone()),
@@ -43,51 +42,53 @@ pub fn read(args: &Issue) -> Result<Event, Failure> {
             )
         }
     };
-    read.map_err(|e| invalid_event(e, name.as_deref(), names))
+    read.map_err(|e| invalid_event(e, name.as_deref(), names, list(args)))
+}
+
+/// The list the component takes the event in: `client.issue`'s `entries`,
+/// or `log-file.write`'s `events` for `--file`.
+fn list(args: &Issue) -> &'static str {
+    if args.file.is_some() {
+        "events"
+    } else {
+        "entries"
+    }
 }
 
 /// The event of a JSON object in the shape of its line; `timestamp`
 /// defaults to now.
 pub fn from_json(mut value: Value, names: Names) -> Result<Event, JsonError> {
-    if let Some(obj) = value.as_object_mut() {
-        // `timestamp` and `event` last (see `move_to_end`).
-        let timestamp = obj
-            .shift_remove("timestamp")
-            .unwrap_or_else(|| now().into());
-        obj.insert("timestamp".into(), timestamp);
-        if let Some(event) = obj.shift_remove("event") {
-            obj.insert("event".into(), event);
-        }
+    if let Some(obj) = value.as_object_mut()
+        && !obj.contains_key("timestamp")
+    {
+        obj.insert("timestamp".into(), now().into());
     }
     json::event_from_json(&value, names)
 }
 
-/// A custom event's fields keep their order only if the keys the reader
-/// takes out (`timestamp`, `event`) come last: `runner_metrics_host::json`
-/// removes them with `serde_json::Map::remove`, which with `preserve_order`
-/// is `swap_remove` and moves the last field into their place. Reported
-/// to the host's owners; harmless once it uses `shift_remove`.
-fn move_to_end<T>(items: &mut Vec<T>, at: usize) {
-    let item = items.remove(at);
-    items.push(item);
-}
-
-fn invalid_event(e: JsonError, name: Option<&str>, names: Names) -> Failure {
+/// The reader's refusal, with the field named as the component names the
+/// fields of the one event the CLI passes in `list` (`entries[0].idle`), so
+/// that its errors and the component's read alike.
+fn invalid_event(e: JsonError, name: Option<&str>, names: Names, list: &str) -> Failure {
     let unknown = names == Names::BuiltIn
         && e.field == "event"
         && name.is_some_and(|n| !BUILTIN_EVENTS.contains(&n));
     let hint = if unknown { " (--custom)" } else { "" };
-    Failure::invalid(format!("invalid event: {e}{hint}"))
+    Failure::invalid(format!(
+        "invalid event: {list}[0].{}: {}{hint}",
+        e.field, e.reason
+    ))
 }
 
-fn parse_json(arg: &str) -> Result<Value, Failure> {
+/// `--json`'s text (or stdin's, for `-`); a key given twice is refused.
+fn parse_json(arg: &str, names: Names, list: &str) -> Result<Value, Failure> {
     let text = if arg == "-" {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| Failure::other(format!("--json -: reading stdin: {e}")))?
     } else {
         arg.to_string()
     };
-    serde_json::from_str(&text).map_err(|e| Failure::invalid(format!("--json: {e}")))
+    json::parse(&text).map_err(|e| invalid_event(e, None, names, list))
 }
 
 fn pair(arg: &str) -> Result<(String, String), Failure> {

@@ -1,4 +1,5 @@
-//! Exit codes, and the failure a command ends with. A hook script tells the
+//! Exit codes, and the failure a command ends with (its code and its text,
+//! the component's with what only the CLI can add). A hook script tells the
 //! outcomes apart by these codes:
 //!
 //! | code | outcome |
@@ -13,6 +14,7 @@
 
 use runner_metrics_host::{Error, WitError};
 use std::fmt;
+use std::io::Write;
 
 /// Why a command failed: its exit code, and one line for stderr.
 #[derive(Debug)]
@@ -56,13 +58,45 @@ impl From<Error> for Failure {
     /// A call into the component that failed, with its text
     /// (docs/errors.md) as the message.
     fn from(e: Error) -> Failure {
-        Failure::new(code(&e), e.to_string())
+        Failure::new(code(&e), describe(&e))
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+/// The component's text for `e`; for a storage failure, what the CLI finds
+/// wrong with the path when the component could not say: instead of its
+/// bare I/O error (which lists the causes it cannot tell apart), or after
+/// its detail.
+pub fn describe(e: &Error) -> String {
+    let text = e.to_string();
+    match e.component() {
+        #[cfg(unix)]
+        Some(WitError::Storage(s)) => {
+            match crate::diagnose::storage_hint(std::path::Path::new(&s.path), &s.detail) {
+                Some(hint) if s.detail.starts_with("I/O error") => {
+                    // The bare I/O error's own words end at its first `)`.
+                    let end = s.detail.find(')').map_or(s.detail.len(), |i| i + 1);
+                    text.replacen(&s.detail[..end], &hint, 1)
+                }
+                Some(hint) => format!("{text}: {hint}"),
+                None => text,
+            }
+        }
+        // The component points to its `auth` setting: say how this command sets it.
+        Some(WitError::InvalidConfig(i))
+            if i.field == "endpoint" && i.reason.ends_with("`auth`") =>
+        {
+            format!(
+                "{text} (here: RUNNER_METRICS_BASIC_USER and RUNNER_METRICS_BASIC_PASSWORD, \
+                 or RUNNER_METRICS_BEARER_TOKEN)"
+            )
+        }
+        _ => text,
     }
 }
 
@@ -76,4 +110,12 @@ pub fn code(e: &Error) -> u8 {
         Some(WitError::Spooled(_)) => SPOOLED,
         None => OTHER,
     }
+}
+
+/// Print one line of `runner-metrics: ...` on stderr. A hook's stderr may be
+/// a full disk, a closed pipe or a file past `ulimit -f`; the exit code must
+/// still say what happened, so a failed write is ignored (`eprintln!` would
+/// panic, and the process would exit 101).
+pub fn say(line: fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "runner-metrics: {line}");
 }

@@ -24,8 +24,11 @@ async fn write(cli: &Cli, path: &std::path::Path, event: Event) -> Result<(), Fa
         ..Host::default()
     };
     let mut instance = load::instance(cli, host).await?;
-    let file = instance.log_file(&place.path).await.map_err(failure)?;
-    instance.write(&file, &[event]).await.map_err(failure)
+    let file = instance
+        .log_file(&place.path)
+        .await
+        .map_err(Failure::from)?;
+    instance.write(&file, &[event]).await.map_err(Failure::from)
 }
 
 async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
@@ -99,13 +102,13 @@ fn warn_of_losses(stats: &Stats, own_rejected: u64) {
         ),
     ] {
         if n > 0 {
-            eprintln!("runner-metrics: warning: {n} {what}");
+            exit::say(format_args!("warning: {n} {what}"));
         }
     }
     if let Some(last) = &stats.last_error
         && (replay_rejected > 0 || stats.spool_quarantined > 0)
     {
-        eprintln!("runner-metrics: warning: {last}");
+        exit::say(format_args!("warning: {last}"));
     }
 }
 
@@ -113,17 +116,20 @@ fn warn_of_losses(stats: &Stats, own_rejected: u64) {
 /// and how hard it was tried. The endpoint is shown without its query,
 /// which may carry a token.
 fn with_context(e: &Error, endpoint: &str, attempts: Option<u64>, secs: f64) -> String {
-    let delivery = matches!(
-        e.component(),
+    let delivery = match e.component() {
         Some(
             WitError::Transport(_)
-                | WitError::Timeout(_)
-                | WitError::Rejected(_)
-                | WitError::Spooled(_)
-        )
-    );
+            | WitError::Timeout(_)
+            | WitError::Rejected(_)
+            | WitError::Spooled(_),
+        ) => true,
+        // The spool failed after delivery did.
+        Some(WitError::Storage(_)) => attempts.is_some_and(|n| n > 0),
+        _ => false,
+    };
+    let text = exit::describe(e);
     if !delivery {
-        return describe(e);
+        return text;
     }
     let endpoint = endpoint.split(['?', '#']).next().unwrap_or_default();
     let attempts = match attempts {
@@ -131,25 +137,5 @@ fn with_context(e: &Error, endpoint: &str, attempts: Option<u64>, secs: f64) -> 
         Some(n) => format!("{n} attempts"),
         None => "attempts unknown".to_string(),
     };
-    format!("{e} (endpoint {endpoint}, {attempts} in {secs:.1} s)")
-}
-
-fn failure(e: Error) -> Failure {
-    Failure::new(exit::code(&e), describe(&e))
-}
-
-/// The component's text for `e`; for a storage failure, then what the CLI
-/// finds wrong with the path when the component could not say.
-fn describe(e: &Error) -> String {
-    let text = e.to_string();
-    match e.component() {
-        #[cfg(unix)]
-        Some(WitError::Storage(s)) => {
-            match crate::diagnose::storage_hint(std::path::Path::new(&s.path), &s.detail) {
-                Some(hint) => format!("{text}: {hint}"),
-                None => text,
-            }
-        }
-        _ => text,
-    }
+    format!("{text} (endpoint {endpoint}, {attempts} in {secs:.1} s)")
 }

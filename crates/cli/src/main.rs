@@ -41,6 +41,6 @@ fn main() -> ExitCode {
 }
 
 fn fail(failure: exit::Failure) -> ExitCode {
-    eprintln!("runner-metrics: {failure}");
+    exit::say(format_args!("{failure}"));
     ExitCode::from(failure.code)
 }

@@ -75,15 +75,21 @@ impl Client {
         } else {
             self.clock.wall_ns()
         };
+        let bytes_before = self.batch.bytes;
         for (i, (event, metadata)) in items.enumerate() {
-            if let Err(e) = self.stage(event, metadata, now) {
-                self.batch.truncate(before);
-                let e = match place {
+            let staged = self.stage(event, metadata, now);
+            let e = match staged {
+                Err(e) => match place {
                     Place::Alone => e,
                     Place::Entries => at_index(e, i),
-                };
-                return self.note(Err(e));
-            }
+                },
+                Ok(()) if self.batch.bytes - bytes_before > event::CALL_LINES_MAX => {
+                    event::too_many_lines("entries")
+                }
+                Ok(()) => continue,
+            };
+            self.batch.truncate(before);
+            return self.note(Err(e));
         }
         let full = self.batch.len() >= self.settings.batch_max_events as usize
             || self.batch.bytes >= self.settings.batch_max_bytes as usize;

@@ -82,9 +82,11 @@ pub fn io_detail(e: &std::io::Error) -> String {
         K::IsADirectory => "is a directory",
         K::QuotaExceeded => "disk quota exceeded",
         // WASI reports a write that failed on its stream as a bare I/O
-        // error (errno 29, EIO): a full disk and a file size limit end so.
+        // error (errno 29, EIO): a full disk, a file size limit and (through
+        // wasmtime-wasi 48, which does not map EROFS) a read-only file
+        // system end so.
         _ if e.raw_os_error() == Some(29) => {
-            "I/O error (a full disk or a file size limit give this one)"
+            "I/O error (a full disk, a file size limit or a read-only file system give this one)"
         }
         _ => return e.to_string(),
     };

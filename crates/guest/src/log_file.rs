@@ -9,7 +9,7 @@
 
 use crate::Event;
 use crate::error::{Error, invalid_event, storage};
-use crate::event::{line, validate};
+use crate::event::{self, line, validate};
 use crate::settings::defaults;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
@@ -61,6 +61,10 @@ impl LogFile {
                 )));
             }
             self.buf.push(b'\n');
+            if self.buf.len() > event::CALL_LINES_MAX {
+                self.buf = Vec::new();
+                return Err(event::too_many_lines("events"));
+            }
         }
         if self.buf.is_empty() {
             return Ok(());

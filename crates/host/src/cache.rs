@@ -6,7 +6,10 @@
 //! artefact. Deserializing runs native code from the file, so the directory
 //! and the file must be the user's own and writable by no one else: the
 //! directory is created 0700, and only files this code wrote under their
-//! final name are loaded.
+//! final name are loaded. A file starts with [`MAGIC`] and the SHA-256 of
+//! the compiled bytes that follow, so a damaged file (a torn write, a bad
+//! disk) is compiled over instead of run: wasmtime checks only its header,
+//! and damaged code would crash the process (SIGILL).
 
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
@@ -33,12 +36,17 @@ pub fn load(
         return Ok((Component::new(engine, wasm)?, Source::Compiled));
     };
     let path = artefact_path(engine, wasm, dir);
-    if path.exists() && private(dir) && private(&path) {
-        // SAFETY: the file was written by `store` below, from
-        // `Component::serialize` for this exact component and engine
-        // configuration (both are in its name), and neither it nor its
-        // directory can be written by another user (checked just above).
-        if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+    if path.exists()
+        && private(dir)
+        && private(&path)
+        && let Some(compiled) = read(&path)
+    {
+        // SAFETY: the bytes are those `store` below wrote (their checksum
+        // matches), from `Component::serialize` for this exact component
+        // and engine configuration (both are in the file's name), and
+        // neither the file nor its directory can be written by another user
+        // (checked just above).
+        if let Ok(component) = unsafe { Component::deserialize(engine, &compiled) } {
             return Ok((component, Source::Cached));
         }
     }
@@ -63,9 +71,28 @@ fn artefact_path(engine: &Engine, wasm: &[u8], dir: &Path) -> PathBuf {
     dir.join(format!("runner-metrics-{}.cwasm", &hex[..32]))
 }
 
+/// What a cache file starts with, before the checksum.
+const MAGIC: &[u8] = b"runner-metrics compiled component v1\n";
+
+/// The compiled bytes of the file at `path`, if its checksum matches.
+fn read(path: &Path) -> Option<Vec<u8>> {
+    let mut data = std::fs::read(path).ok()?;
+    let rest = data.strip_prefix(MAGIC)?;
+    let (digest, compiled) = rest.split_at_checked(32)?;
+    if Sha256::digest(compiled).as_slice() != digest {
+        return None;
+    }
+    data.drain(..MAGIC.len() + 32);
+    Some(data)
+}
+
 fn store(component: &Component, dir: &Path, path: &Path) -> std::io::Result<()> {
     create_private_dir(dir)?;
-    let bytes = component.serialize().map_err(std::io::Error::other)?;
+    let compiled = component.serialize().map_err(std::io::Error::other)?;
+    let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + compiled.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&Sha256::digest(&compiled));
+    bytes.extend_from_slice(&compiled);
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {

@@ -5,6 +5,7 @@
 use crate::Event;
 use crate::bindings::exports::github_runner::metrics::promtail::{Entry, Error as WitError, Stats};
 use crate::bindings::{Metrics, MetricsPre};
+use crate::calls;
 use crate::error::Error;
 use crate::hooks::Hooks;
 use wasmtime::component::types::Type;
@@ -114,6 +115,7 @@ impl Instance {
     /// `issue-event`: one event to Promtail's default endpoint, one attempt,
     /// as the Python original.
     pub async fn issue_event(&mut self, event: &Event) -> Result<(), Error> {
+        calls::check("event", None, event)?;
         let guest = self.metrics.github_runner_metrics_promtail();
         flatten(guest.call_issue_event(&mut self.store, event).await)
     }
@@ -136,6 +138,7 @@ impl Instance {
 
     /// `client.issue`: push the entries now, or buffer them when batching.
     pub async fn issue(&mut self, client: &Client, entries: &[Entry]) -> Result<(), Error> {
+        calls::check("entries", Some(entries.len()), entries)?;
         let guest = self.metrics.github_runner_metrics_promtail().client();
         flatten(guest.call_issue(&mut self.store, client.0, entries).await)
     }
@@ -181,6 +184,7 @@ impl Instance {
 
     /// `log-file.write`: append the events' lines.
     pub async fn write(&mut self, file: &LogFile, events: &[Event]) -> Result<(), Error> {
+        calls::check("events", Some(events.len()), events)?;
         let guest = self.metrics.github_runner_metrics_promtail().log_file();
         flatten(guest.call_write(&mut self.store, file.0, events).await)
     }

@@ -77,8 +77,17 @@ pub fn event_from_pairs(
         if !seen.insert(key.as_str()) {
             return Err(error(key.as_str(), "is given twice"));
         }
-        let value =
-            serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.clone()));
+        let value = match integer_literal(text) {
+            // As an integer, not as the float JSON would make of it: `-0`
+            // is 0, and one past 64 bits is refused rather than rounded.
+            Some(Ok(i)) => Value::from(i),
+            Some(Err(())) if !BUILTIN_EVENTS.contains(&name) => {
+                return Err(error(key.as_str(), "does not fit a 64-bit integer"));
+            }
+            _ => {
+                serde_json::from_str::<Value>(text).unwrap_or_else(|_| Value::String(text.clone()))
+            }
+        };
         insert_dotted(&mut obj, key, key, value)?;
     }
     match from_fields(name, obj.clone(), names) {
@@ -97,9 +106,127 @@ pub fn event_from_pairs(
                     Err(e) => last = e,
                 }
             }
-            Err(last)
+            Err(out_of_range(last, pairs))
         }
         other => other,
+    }
+}
+
+/// An integer too large for 64 bits reads as a float, so serde says
+/// "expected an integer, got a number": say the range instead, as every
+/// host does for an integer outside its WIT type (every integer of an event
+/// is an s64).
+fn out_of_range(e: JsonError, pairs: &[(String, String)]) -> JsonError {
+    match pairs.iter().find(|(k, _)| *k == e.field) {
+        Some((_, text))
+            if e.reason == "expected an integer, got a number"
+                && integer_literal(text).is_some() =>
+        {
+            let reason = format!(
+                "must be an integer from {} to {}, got {text}",
+                i64::MIN,
+                i64::MAX
+            );
+            error(e.field, reason)
+        }
+        _ => e,
+    }
+}
+
+/// `Some` for decimal digits with an optional `-`: the integer, or `Err`
+/// when it does not fit an i64.
+fn integer_literal(text: &str) -> Option<Result<i64, ()>> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse::<i64>().map_err(|_| ()))
+}
+
+/// JSON text as a value, refusing a key given twice in any object (serde
+/// and JSON parsers keep the last, so a typo'd repeat would go unseen).
+pub fn parse(text: &str) -> Result<Value, JsonError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde::Deserialize::deserialize(&mut de).and_then(|Strict(v)| {
+        de.end()?;
+        Ok(v)
+    });
+    parsed.map_err(|e| {
+        let message = e.to_string();
+        // The key, as `Strict` quoted it (any key, backticks included).
+        let key = message
+            .strip_prefix("duplicate key ")
+            .and_then(|rest| {
+                serde_json::Deserializer::from_str(rest)
+                    .into_iter::<String>()
+                    .next()
+            })
+            .and_then(Result::ok);
+        match key {
+            Some(key) => error(key, "is given twice"),
+            None => error("event", format!("not JSON: {message}")),
+        }
+    })
+}
+
+/// A JSON value read by [`parse`]'s rule.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut obj = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value()?;
+            if obj.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key {}",
+                    Value::String(key)
+                )));
+            }
+            obj.insert(key, v);
+        }
+        Ok(Value::Object(obj))
     }
 }
 
@@ -165,14 +292,19 @@ fn from_fields(name: &str, fields: Map<String, Value>, names: Names) -> Result<E
 /// docs/errors.md rather than Rust's type names.
 fn serde_error(e: &serde_path_to_error::Error<serde_json::Error>) -> JsonError {
     let path = e.path().to_string();
+    let path = if path == "." { String::new() } else { path };
     let text = plain(&e.inner().to_string());
-    if path != "." && !path.is_empty() {
-        return error(path, text);
+    // A missing field is reported at its record: name the field in it.
+    if let Some(rest) = text.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        return match path.as_str() {
+            "" => error(field, "is missing"),
+            record => error(format!("{record}.{field}"), "is missing"),
+        };
     }
-    // A missing field is reported at the record, with the field's name.
-    match text.strip_prefix("missing field `") {
-        Some(rest) => error(rest.split('`').next().unwrap_or_default(), "is missing"),
-        None => error("event", text),
+    match path.as_str() {
+        "" => error("event", text),
+        _ => error(path, text),
     }
 }
 
@@ -264,6 +396,28 @@ mod tests {
             panic!("{event:?}")
         };
         assert_eq!((idle, queue_duration), (3.5, None));
+    }
+
+    #[test]
+    fn parse_refuses_a_key_given_twice_at_any_depth() {
+        let twice = |text: &str| parse(text).unwrap_err();
+        assert_eq!(twice(r#"{"a":1,"a":2}"#), error("a", "is given twice"));
+        assert_eq!(
+            twice(r#"{"s":{"code":1,"code":2}}"#),
+            error("code", "is given twice")
+        );
+        assert_eq!(
+            twice(r#"{"`\"x":1,"`\"x":2}"#),
+            error("`\"x", "is given twice")
+        );
+        assert_eq!(
+            parse(r#"{"a":[1,{"b":null}],"c":"d"}"#).unwrap(),
+            json!({"a": [1, {"b": null}], "c": "d"})
+        );
+        let bad = parse("{bad").unwrap_err();
+        assert_eq!(bad.field, "event");
+        assert!(bad.reason.starts_with("not JSON: "), "{bad}");
+        assert!(parse(r#"{"a":1} x"#).is_err(), "trailing text");
     }
 
     #[test]

@@ -44,6 +44,7 @@
 pub mod bindings;
 mod builtin_events;
 pub mod cache;
+mod calls;
 mod classify;
 mod error;
 pub mod hooks;

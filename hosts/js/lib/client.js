@@ -2,10 +2,13 @@
 // resource, in an instance of its own (guest.js). It keeps its buffer, its
 // spool and its stats between calls.
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { clientSettings } from './client-options.js';
+import { MetricsError } from './errors.js';
 import { Guest } from './guest.js';
 import { liftResult, lowerArgument } from './values.js';
+import { SETTERS } from './wit.js';
 
 export class Client {
   #guest;
@@ -76,22 +79,58 @@ export class Client {
   }
 }
 
+/** The jco method of `set-endpoint`. */
+const ENDPOINT = SETTERS.find(([setting]) => setting === 'endpoint')[2];
+
+const SHIM_REFUSES =
+  'the JavaScript host cannot send to an IPv6 address, nor to a host name with other characters ' +
+  'than letters, digits, `-` and `.` (preview2-shim refuses them); use a host name of those';
+
+/**
+ * Whether preview2-shim's `set-authority` takes the authority of
+ * `endpoint` (which the component's setter has accepted): a host of
+ * letters, digits, `-` and `.`, and a port. Refused when the client is
+ * made, rather than as `HTTP-request-URI-invalid` at every send.
+ */
+function shimTakes(endpoint) {
+  const authority = endpoint.replace(/^[a-z]+:\/\//i, '').split(/[/?#]/)[0];
+  const [host, ...port] = authority.split(':');
+  return /^[a-zA-Z0-9.-]+$/.test(host) && port.length <= 1;
+}
+
 /** The guest client: `options` made with the setter calls, then the client made from them. */
 function newClient(promtail, calls, spool) {
   const options = new promtail.Options();
   try {
     for (const [method, value] of calls) options[method](value);
+    const endpoint = calls.find(([method]) => method === ENDPOINT);
+    if (endpoint !== undefined && !shimTakes(endpoint[1])) {
+      throw new MetricsError('invalid-config', { field: 'endpoint', reason: SHIM_REFUSES });
+    }
     if (spool !== null) {
       // The guest creates a missing spool directory, but it can only be given
       // directories that exist: create it here, now that the setter has
       // accepted it. A failure is left for the client to report as `storage`,
       // naming the directory.
       try {
-        mkdirSync(spool, { recursive: true });
+        makeDirs(spool);
       } catch {}
     }
     return new promtail.Client(options);
   } finally {
     options[Symbol.dispose]();
   }
+}
+
+/**
+ * `dir` and its missing parents. Not `mkdirSync(dir, { recursive: true })`:
+ * Node 20's spins forever on a path under /proc.
+ */
+function makeDirs(dir) {
+  const missing = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
 }

@@ -69,6 +69,7 @@ export class Guest {
     try {
       return fn();
     } catch (e) {
+      if (e instanceof MetricsError) throw e; // the wrapper's own refusal
       if (isErrorResult(e)) {
         const { tag, val } = lift(ERROR, e.payload);
         throw new MetricsError(tag, val);

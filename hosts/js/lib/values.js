@@ -10,6 +10,7 @@
 // itself"; conformance/values.json). A reason never repeats a value of the
 // wrong type, or a string: any of them may be a secret.
 
+import { tooMany, tooMuchText } from './calls.js';
 import { MetricsError } from './errors.js';
 import { Place } from './field-path.js';
 import { FUNCTIONS, TYPES } from './wit.js';
@@ -48,7 +49,14 @@ export function lowerArgument(fn, witCase, value) {
   const params = FUNCTIONS[fn].params.filter(([, type]) => !type.borrow);
   if (params.length !== 1) throw new Error(`lib/values.js: ${fn} does not take one argument`);
   const [[name, type]] = params;
-  return lowerAt(witCase, type, value, Place.root(name, isEventsVariant(type)));
+  const events = witCase === 'invalid-event'; // a call that carries events
+  const refuse = (reason) => {
+    if (reason !== null) throw new MetricsError(witCase, { field: name, reason });
+  };
+  if (events) refuse(tooMany(value));
+  const lowered = lowerAt(witCase, type, value, Place.root(name, isEventsVariant(type)));
+  if (events) refuse(tooMuchText(lowered)); // every value passable; their text, summed
+  return lowered;
 }
 
 /** The value jco takes for `value` of WIT `type` at `place`, or a MetricsError of `witCase`. */

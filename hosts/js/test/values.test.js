@@ -382,3 +382,52 @@ test('no secret is repeated in a refusal', () => {
     assert.ok(!text.includes(secret) && !text.includes('12345678'), text);
   }
 });
+
+// Every event valid on its own, 20,000 of them with 250 kB lines: jco's glue
+// failed past 2 GiB ("Start offset ... is outside the bounds of the buffer"),
+// a ComponentTrap. The WIT's `client.issue` limits refuse such a call first.
+const CALL_TEXT = 'holds more than 268435456 bytes of text, the most one call takes';
+
+test('a call larger than the component takes is refused before it', async () => {
+  const big = { tag: 'runner-installed', val: { timestamp: 1, flavor: 'x'.repeat(250_000), duration: 1 } };
+  const small = { tag: 'runner-installed', val: { timestamp: 1, flavor: 's', duration: 1 } };
+  const entries = (event, n) => new Array(n).fill({ event, metadata: [] });
+  await refused(() => client.issue(entries(big, 1_100)), 'invalid-event', 'entries', new RegExp(`^${CALL_TEXT}$`));
+  await refused(
+    () => client.issue(entries(small, 2 ** 20 + 1)),
+    'invalid-event',
+    'entries',
+    /^holds 1048577 items, more than the 1048576 one call takes$/,
+  );
+  await refused(
+    () => issueEvent({ tag: 'runner-installed', val: { timestamp: 1, flavor: 'é'.repeat(2 ** 27 + 1), duration: 1 } }),
+    'invalid-event',
+    'event',
+    new RegExp(`^${CALL_TEXT}$`),
+  );
+  await refused(
+    () => new LogFile('/dev/null').write(new Array(1_100).fill(big)),
+    'invalid-event',
+    'events',
+    new RegExp(`^${CALL_TEXT}$`),
+  );
+  client.issue(entries(small, 1)); // the same instance still works
+  assert.equal((await receiver.requests()).requests, 1);
+});
+
+test('a spool directory that cannot be made is a storage error, not a hang', () => {
+  const e = refusal(() => new Client({ endpoint: receiver.url, spool: '/proc/nope/spool' }));
+  assert.equal(e.case, 'storage', e.message);
+  assert.equal(e.payload.path, '/proc/nope/spool');
+});
+
+test('an endpoint preview2-shim cannot send to is refused when the client is made', () => {
+  for (const endpoint of ['http://[::1]:3100/loki/api/v1/push', 'http://loki_gateway:3100/loki/api/v1/push']) {
+    const e = refusal(() => new Client({ endpoint }));
+    assert.equal(e.case, 'invalid-config', e.message);
+    assert.equal(e.payload.field, 'endpoint');
+    assert.match(e.payload.reason, /cannot send to an IPv6 address/);
+  }
+  // A name of letters, digits, `-` and `.`, with a port, is taken.
+  new Client({ endpoint: 'http://loki-gateway.local:3100/loki/api/v1/push' }).close();
+});

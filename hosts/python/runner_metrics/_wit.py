@@ -142,6 +142,10 @@ class Int(Node):
         self.high = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
 
     def lower(self, value: Any, at: str) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            # JavaScript cannot tell 2.0 from 2, so a whole float is the
+            # integer there; the same input must mean the same here.
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise _wrong(at, "an integer", value)
         if not self.low <= value <= self.high:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from wasmtime.component import ResourceAny
 
+from . import _calls
 from . import host as _host
 from ._generated import SETTERS, Entry, Event, Stats
 from ._resource import GuestResource
@@ -57,6 +58,12 @@ class Client(GuestResource):
     def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
         if host is None:
             host, options = _own_host(options)  # type: ignore[assignment]
+        elif not isinstance(host, _host.Host):
+            # Not shown: a mistaken endpoint may hold a password.
+            raise TypeError(
+                f"Client() takes a Host as its only positional argument, got {type(host).__name__}; "
+                "settings are keywords (Client(endpoint=...))"
+            )
         self._setup(host, options)
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
@@ -83,7 +90,7 @@ class Client(GuestResource):
         """Push the entries now (in as few requests as ``batch_max_bytes``
         allows), or buffer them when batching. An invalid entry fails the
         whole call, and nothing is sent."""
-        self._method("issue", list(entries))
+        self._method("issue", _calls.as_list(entries))
 
     def issue_event(self, event: Event) -> None:
         """``issue`` for one event without metadata of its own."""
@@ -133,7 +140,23 @@ def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any]]:
     # that nothing is created for it: the setter says what is wrong with it.
     if not isinstance(spool, str) or not spool or _CONTROL.search(spool) or SURROGATE.search(spool):
         return _host.Host(), options
-    spool = os.path.abspath(spool)
+    options = {**options, "spool": os.path.abspath(spool)}
+    _check_settings(options)  # a client refused for a setting creates nothing
     with contextlib.suppress(OSError):  # then the host's `storage` error says why
-        os.makedirs(spool, exist_ok=True)
-    return _host.Host(dirs=[spool]), {**options, "spool": spool}
+        os.makedirs(options["spool"], exist_ok=True)
+    return _host.Host(dirs=[options["spool"]]), options
+
+
+def _check_settings(options: dict[str, Any]) -> None:
+    """Raise what a setter refuses among ``options``, as the client would
+    (set on an ``options`` of the default host, which holds no directory).
+    Unknown keywords are left for ``Client`` to name."""
+    host = _host.default_host()
+    generation = host._generation
+    handle = host._call("[constructor]options")
+    try:
+        for keyword, value in options.items():
+            if keyword in _SETTERS:
+                host._call(f"[method]options.{_SETTERS[keyword]}", handle, value)
+    finally:
+        host._drop(handle, generation)

@@ -30,7 +30,7 @@ from wasmtime import Config, Engine, Store, WasiConfig, WasmtimeError
 from wasmtime import _ffi as ffi
 from wasmtime.component import Func, Instance, Linker, ResourceAny
 
-from . import _cache, _contract, _wasm
+from . import _cache, _calls, _contract, _wasm
 from ._generated import INTERFACES, Event, InvalidInput, StorageFailure
 from ._wit import Refused, Result
 from .errors import ComponentTrap, MetricsError
@@ -185,12 +185,27 @@ class Host:
 def _lower(signature: _contract.Signature, args: tuple[Any, ...]) -> list[Any]:
     """The arguments as wasmtime-py takes them; a value its WIT type cannot
     hold is the error the component gives for a bad value."""
+    events = signature.refusal == "invalid-event"  # a call that carries events
+    if events:
+        _refuse_if(signature, args, _calls.too_many)
     try:
-        return [node.lower(arg, root) for (root, node), arg in zip(signature.params, args, strict=True)]
+        lowered = [node.lower(arg, root) for (root, node), arg in zip(signature.params, args, strict=True)]
     except Refused as e:
         refused = e
+    else:
+        if events:  # every value passable; the text they hold, summed
+            _refuse_if(signature, args, _calls.too_much_text)
+        return lowered
     # Raised outside the handler: nothing of the refused value is chained.
     raise MetricsError(signature.refusal, InvalidInput(field=refused.field, reason=refused.reason))
+
+
+def _refuse_if(signature: _contract.Signature, args: tuple[Any, ...], check: Any) -> None:
+    """Raise the refusal ``check`` finds in an argument, named by its
+    parameter (an event alone: ``event``)."""
+    for (root, _), arg in zip(signature.params, args, strict=True):
+        if (why := check(arg)) is not None:
+            raise MetricsError(signature.refusal, InvalidInput(field=root or "event", reason=why))
 
 
 def _preopen(d: Dir) -> tuple[str, str]:

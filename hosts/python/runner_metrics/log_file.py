@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from wasmtime.component import ResourceAny
 
+from . import _calls
 from . import host as _host
 from ._generated import Event, StorageFailure
 from ._resource import GuestResource
@@ -28,7 +29,9 @@ class LogFile(GuestResource):
     _kind = "log-file"
 
     def __init__(self, path: str | os.PathLike[str], *, host: _host.Host | None = None):
-        if host is None:
+        if host is None and os.fspath(path) == "":
+            host = _host.Host()  # no directory: the component refuses the empty path itself
+        elif host is None:
             path = os.path.abspath(path)
             host = _own_host(path)
         self._setup(host, os.fspath(path))
@@ -43,7 +46,7 @@ class LogFile(GuestResource):
 
     def write(self, events: Iterable[Event]) -> None:
         """Append the events' lines, in order, with one write."""
-        self._method("write", list(events))
+        self._method("write", _calls.as_list(events))
 
 
 def _own_host(path: str) -> _host.Host:

@@ -19,6 +19,7 @@ from runner_metrics import (
     Entry,
     Host,
     Integer,
+    LogFile,
     MetricsError,
     Number,
     Reconciliation,
@@ -236,3 +237,73 @@ def test_a_huge_string_is_refused_before_the_component_sees_it(
         assert (error.case, error.payload.field, error.payload.reason) == ("invalid-event", "entries[0].flavor", reason)
         assert error.__context__ is None
         assert client.stats().buffered_events == 1  # the same instance
+
+
+CALL_TEXT = "holds more than 268435456 bytes of text, the most one call takes"
+
+
+def test_a_call_larger_than_the_component_takes_is_refused_before_it(host: Host, receiver: Receiver, tmp_path) -> None:
+    # Every event valid on its own, 20,000 of them with 250 kB lines: copied
+    # into the component, the call trapped (its memory is 4 GiB at most).
+    big = RunnerInstalled(timestamp=1, flavor="x" * 250_000, duration=1)
+    small = RunnerInstalled(timestamp=1, flavor="s", duration=1)
+    with Client(host, endpoint=receiver.url, batch_max_events=10) as client:
+        client.issue_event(small)
+        error = refused(lambda: client.issue([Entry(event=big)] * 1_100))  # 275 MB of text
+        assert (error.case, error.payload.field, error.payload.reason) == ("invalid-event", "entries", CALL_TEXT)
+        error = refused(lambda: client.issue([Entry(event=small)] * (2**20 + 1)))
+        assert (error.payload.field, error.payload.reason) == (
+            "entries",
+            "holds 1048577 items, more than the 1048576 one call takes",
+        )
+        assert client.stats().buffered_events == 1  # nothing of them buffered, the same instance
+    error = refused(lambda: host.issue_event(RunnerInstalled(timestamp=1, flavor="é" * (2**27 + 1), duration=1)))
+    assert (error.case, error.payload.field, error.payload.reason) == ("invalid-event", "event", CALL_TEXT)
+    log = LogFile(tmp_path / "m.log")
+    error = refused(lambda: log.write([big] * 1_100))
+    assert (error.payload.field, error.payload.reason) == ("events", CALL_TEXT)
+
+
+@pytest.mark.parametrize("entries", [None, 5, "ab", {"event": 1}], ids=["None", "an int", "a string", "a dict"])
+def test_issue_of_something_not_a_list_is_refused_naming_entries(host: Host, entries: Any) -> None:
+    with Client(host, endpoint="http://127.0.0.1:9/") as client:
+        error = refused(lambda: client.issue(entries))
+    assert (error.case, error.payload.field) == ("invalid-event", "entries")
+    assert error.payload.reason.startswith("expected a list, got "), error.payload.reason
+
+
+def test_a_positional_endpoint_is_a_type_error_naming_host() -> None:
+    with pytest.raises(TypeError) as caught:
+        Client("http://u:hunter2@127.0.0.1:9/")  # type: ignore[arg-type]
+    assert "Host" in str(caught.value) and "hunter2" not in repr(caught.value.args)
+
+
+def test_an_empty_log_file_path_is_refused_as_the_component_words_it() -> None:
+    error = refused(lambda: LogFile("").write([RunnerInstalled(timestamp=1, flavor="s", duration=1)]))
+    assert (error.case, error.payload.path, error.payload.detail) == ("storage", "", "the path is empty")
+
+
+def test_a_whole_float_is_an_integer_as_in_javascript(host: Host, receiver: Receiver) -> None:
+    # JSON's 2.0 is 2 in JavaScript, which cannot tell them apart.
+    with Client(host, endpoint=receiver.url, timeout_ms=1000.0, max_attempts=1.0) as client:  # type: ignore[arg-type]
+        client.issue_event(
+            Reconciliation(
+                timestamp=1,
+                flavor="s",
+                crashed_runners=0,
+                idle_runners=2.0,  # type: ignore[arg-type]
+                active_runners=0,
+                expected_runners=0,
+                duration=1,
+            )
+        )
+    assert '"idle_runners":2,' in receiver.lines()[-1]
+    error = refused(lambda: Client(host, timeout_ms=2.5))
+    assert (error.payload.field, error.payload.reason) == ("timeout-ms", "expected an integer, got a number")
+
+
+def test_a_client_refused_for_a_setting_creates_no_spool_directory(tmp_path) -> None:
+    spool = tmp_path / "a" / "b"
+    error = refused(lambda: Client(spool=str(spool), timeout_ms=0))
+    assert error.payload.field == "timeout-ms"
+    assert not (tmp_path / "a").exists()

@@ -22,6 +22,7 @@ pub struct Cli {
     cache: PathBuf,
     wrapper: Vec<String>,
     file_size_limit: Option<u64>,
+    stderr: Option<PathBuf>,
 }
 
 /// What a run did.
@@ -61,6 +62,7 @@ pub fn cli(args: &[&str]) -> Cli {
         cache: cache_dir(),
         wrapper: Vec::new(),
         file_size_limit: None,
+        stderr: None,
     }
 }
 
@@ -101,6 +103,13 @@ impl Cli {
         self
     }
 
+    /// Send its stderr to this file (say `/dev/full`) instead of a pipe;
+    /// [`Run::stderr`] is then empty.
+    pub fn stderr_to(mut self, path: &Path) -> Cli {
+        self.stderr = Some(path.to_path_buf());
+        self
+    }
+
     pub async fn run(self) -> Run {
         tokio::task::spawn_blocking(move || self.run_blocking())
             .await
@@ -123,7 +132,15 @@ impl Cli {
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(match &self.stderr {
+                Some(path) => Stdio::from(
+                    std::fs::OpenOptions::new()
+                        .append(true)
+                        .open(path)
+                        .expect("open the file for stderr"),
+                ),
+                None => Stdio::piped(),
+            });
         if let Some(bytes) = self.file_size_limit {
             use std::os::unix::process::CommandExt;
             // SAFETY: setrlimit and signal are async-signal-safe, and the

@@ -114,3 +114,22 @@ async fn issue_help_lists_the_credential_variables() {
         assert!(out.stdout.contains(var), "{var} in:\n{}", out.stdout);
     }
 }
+
+/// A password in the endpoint is refused without showing it, and the
+/// message says how this command sets credentials (it has no `auth` flag).
+#[tokio::test]
+async fn a_password_in_the_endpoint_points_to_the_variables() {
+    let out = issue(&["--endpoint", "http://admin:s3cr3t@127.0.0.1:9/x"])
+        .run()
+        .await;
+    out.assert_code(2);
+    assert!(!out.stderr.contains("s3cr3t"), "{out:?}");
+    assert!(
+        out.stderr.contains("http://<redacted>@127.0.0.1:9/x"),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("RUNNER_METRICS_BASIC_PASSWORD"),
+        "{out:?}"
+    );
+}

@@ -168,6 +168,33 @@ async fn failures_map_to_exit_codes() {
     assert_eq!(rx.push_count(), 0);
 }
 
+/// A hook's stderr may be a full disk or a closed pipe: the exit code still
+/// tells the outcome (printing must not panic, which exits 101).
+#[tokio::test]
+async fn exit_codes_hold_when_stderr_cannot_be_written() {
+    let full = std::path::Path::new("/dev/full");
+    let invalid = issue(&["--endpoint", "ftp://x"])
+        .stderr_to(full)
+        .run()
+        .await;
+    invalid.assert_code(2);
+    let refused = issue(&["--endpoint", &closed_url(), "--max-attempts", "1"])
+        .stderr_to(full)
+        .run()
+        .await;
+    refused.assert_code(3);
+    // A warning (a spool entry that is not a spool file) on a success.
+    let spool = tempfile::tempdir().unwrap();
+    std::fs::create_dir(spool.path().join("not-a-batch")).unwrap();
+    let rx = Receiver::start().await.unwrap();
+    let warned = issue(&["--endpoint", &rx.url(), "--spool", s(spool.path())])
+        .stderr_to(full)
+        .run()
+        .await;
+    warned.assert_ok();
+    assert_eq!(rx.push_count(), 1);
+}
+
 #[tokio::test]
 async fn file_sink_appends_lines() {
     let dir = tempfile::tempdir().unwrap();

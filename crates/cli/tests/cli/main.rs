@@ -10,4 +10,5 @@ mod default_endpoint;
 mod event_names;
 mod issue;
 mod numbers;
+mod reader;
 mod storage;

@@ -2,7 +2,7 @@
 //! (Reliability §2), missing directories, a spool that is a file, and a
 //! full disk told apart from a read-only directory (§16).
 
-use crate::common::{INSTALLED, cli, closed_url, lines, s};
+use crate::common::{INSTALLED, cli, closed_url, issue, lines, s};
 use std::path::Path;
 use std::process::Command;
 
@@ -163,4 +163,30 @@ async fn a_full_disk_and_a_read_only_directory_read_differently() {
     assert!(full.stderr.contains("no space left on device"), "{full:?}");
     assert!(!read_only.stderr.contains("no space"), "{read_only:?}");
     assert!(!full.stderr.contains("read-only"), "{full:?}");
+    // Said once, not after the component's list of possible causes.
+    assert!(!read_only.stderr.contains("full disk"), "{read_only:?}");
+    assert!(!full.stderr.contains("file size limit"), "{full:?}");
+}
+
+/// Loki down and the spool unwritable (a file size limit): the storage
+/// failure says why the event needed the spool, where it was going and
+/// how hard it was tried, not only that the disk refused it.
+#[tokio::test]
+async fn a_spool_that_cannot_be_written_says_why_the_event_needed_it() {
+    let spool = tempfile::tempdir().unwrap();
+    let refused = closed_url();
+    let out = issue(&["--endpoint", &refused, "--max-attempts", "2"])
+        .args(["--spool", s(spool.path())])
+        .file_size_limit(0)
+        .run()
+        .await;
+    out.assert_code(3);
+    for part in [
+        "storage failure: ",
+        "file size limit",
+        "(spooling 1 events after: transport failure: connection-refused)",
+        &format!("(endpoint {refused}, 2 attempts in "),
+    ] {
+        assert!(out.stderr.contains(part), "{part:?} in {out:?}");
+    }
 }

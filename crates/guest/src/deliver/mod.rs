@@ -241,6 +241,18 @@ impl Delivery<'_> {
                 self.exchange
                     .counters
                     .dropped(Dropped::Undeliverable, n as u64);
+                // Say why they needed the spool too: the storage failure
+                // alone would hide that the receiver was down.
+                let e = match e {
+                    Error::Storage { path, detail } => Error::Storage {
+                        path,
+                        detail: format!(
+                            "{detail} (spooling {n} events after: {})",
+                            cause.describe()
+                        ),
+                    },
+                    other => other,
+                };
                 run.lost.get_or_insert(e);
             }
         }

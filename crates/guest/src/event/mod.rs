@@ -15,6 +15,22 @@ pub const BUILTIN_EVENTS: [&str; 4] = [
     "reconciliation",
 ];
 
+/// The most bytes the lines of one call may come to (the WIT's
+/// `client.issue`). Checked after each line, so the buffer holds at most
+/// this and one line (`max-line-bytes`, 100 MiB at most), and its capacity
+/// doubles to 1 GiB at most: a `Vec` on wasm32 cannot pass 2 GiB (it
+/// panics, a trap), and with the text a host may pass (256 MiB) and the
+/// encoder, a call stays well inside the component's 4 GiB.
+pub const CALL_LINES_MAX: usize = 1 << 29;
+
+/// The refusal of a call whose lines come to more than [`CALL_LINES_MAX`].
+pub fn too_many_lines(list: &str) -> crate::error::Error {
+    crate::error::invalid_event(
+        list,
+        format!("their lines come to more than {CALL_LINES_MAX} bytes, the most one call takes"),
+    )
+}
+
 /// The name of an event as it appears in the line and the `event` label.
 pub fn name(event: &Event) -> &str {
     match event {

@@ -90,9 +90,13 @@ fn shown(url: &str) -> String {
         Some((before, _)) => format!("{before}?<redacted>"),
         None => url.to_string(),
     };
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://<redacted>{}", &url[..s], &url[at..]),
-        _ => url,
+    let Some(at) = url.rfind('@') else {
+        return url;
+    };
+    match url.find("://") {
+        Some(s) if s < at => format!("{}://<redacted>{}", &url[..s], &url[at..]),
+        // No scheme before it (`u:pw@host`, `http:/u:pw@host`): all of it.
+        _ => format!("<redacted>{}", &url[at..]),
     }
 }
 
@@ -129,12 +133,21 @@ fn check_authority(authority: &str) -> Result<(), &'static str> {
         if !host.bytes().all(ok) {
             return Err("the host may hold only letters, digits and `-._~%`");
         }
+        // Which no resolver takes, and some hosts' URL parsers refuse
+        // outright: refused here, the same in every host.
+        if host.starts_with('.') || host.contains("..") {
+            return Err("the host has an empty label (a `.` at its start, or `..`)");
+        }
     }
     if let Some(port) = port {
         let digits =
             !port.is_empty() && port.len() <= 5 && port.bytes().all(|c| c.is_ascii_digit());
         if !digits || !(1..=65535).contains(&port.parse::<u32>().unwrap_or(0)) {
             return Err("the port must be a number from 1 to 65535");
+        }
+        // `01`: one host's parser reads port 1, another's refuses it.
+        if port.starts_with('0') {
+            return Err("the port must be a number from 1 to 65535, with no leading zero");
         }
     }
     Ok(())
@@ -174,6 +187,9 @@ mod tests {
             "http://h:/x",
             "http://h:-1/x",
             "http://h:0/x",
+            "http://h:01/x",
+            "http://ex_ample..com:1/x",
+            "http://.h/x",
             "http://[::1/x",
             "http://[::1]x/x",
             "http://:3100/x",
@@ -207,5 +223,22 @@ mod tests {
             panic!("refused")
         };
         assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
+        // Nor when the scheme is missing or mistyped, so nothing marks
+        // where a user and password would start.
+        for url in [
+            "u:s3cr3t@127.0.0.1:1/x",
+            "http:/u:s3cr3t@127.0.0.1:1/x",
+            "http:\\\\u:s3cr3t@127.0.0.1:1/x",
+        ] {
+            let Err(Error::InvalidConfig(e)) = parse(url) else {
+                panic!("{url} refused")
+            };
+            assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
+            assert!(
+                e.reason.contains("<redacted>@127.0.0.1:1/x"),
+                "{}",
+                e.reason
+            );
+        }
     }
 }

@@ -111,7 +111,18 @@ fn arbitrary_batches_never_trap() {
                     prop_assert_eq!(arrived, events.len());
                     accepted.set(accepted.get() + usize::from(!events.is_empty()));
                 }
+                // More text than one call takes: refused before the call,
+                // whatever the entries hold.
+                Err(Error::Component(WitError::InvalidEvent(i))) if i.field == "entries" => {
+                    prop_assert_eq!(
+                        i.reason,
+                        "holds more than 268435456 bytes of text, the most one call takes"
+                    );
+                    prop_assert!(text_bytes(&events) > 1 << 28);
+                    prop_assert_eq!(rig.rx.push_count(), before, "nothing sent");
+                }
                 Err(Error::Component(WitError::InvalidEvent(i))) => {
+                    prop_assert!(text_bytes(&events) <= 1 << 28, "{}", i.field);
                     // Named by the first entry that breaks a rule.
                     let Some(at) = first_bad else {
                         return Err(TestCaseError::fail(format!(
@@ -140,4 +151,21 @@ fn arbitrary_batches_never_trap() {
     );
     assert!(accepted.get() > 0, "no batch reached the receiver");
     assert!(too_long.get() > 0, "no batch with a line over 256 KiB");
+}
+
+/// The bytes of text `events` hold (every string, as the host counts them
+/// for the call's limit).
+fn text_bytes(events: &[Event]) -> usize {
+    fn walk(v: &Value) -> usize {
+        match v {
+            Value::String(s) => s.len(),
+            Value::Array(items) => items.iter().map(walk).sum(),
+            Value::Object(o) => o.iter().map(|(_, v)| walk(v)).sum(),
+            _ => 0,
+        }
+    }
+    events
+        .iter()
+        .map(|e| walk(&serde_json::to_value(e).unwrap()))
+        .sum()
 }

@@ -556,8 +556,9 @@ async fn max_line_bytes_bounds_an_events_line() {
     assert_eq!(rx.requests(), 2, "a 300 KiB line is sent");
 }
 
-/// No input traps: a 1.1 GiB flavor (which once made the guest's line
-/// buffer overflow its capacity, and so trap) is refused as an event over
+/// No input traps: a huge flavor (1.1 GiB once made the guest's line
+/// buffer overflow its capacity, and so trap; the host now refuses more
+/// than 256 MiB of text before the call) is refused as an event over
 /// `max-line-bytes` before its line is written, and the instance goes on.
 #[tokio::test]
 async fn a_huge_field_is_refused_without_a_trap() {
@@ -566,13 +567,45 @@ async fn a_huge_field_is_refused_without_a_trap() {
     let c = client(&mut inst, &rx.url()).await;
     let huge = Event::RunnerInstalled(runner_metrics_host::RunnerInstalled {
         timestamp: 1.0,
-        flavor: "x".repeat(1_100 << 20),
+        flavor: "x".repeat(250 << 20),
         duration: 1.0,
     });
     let err = invalid_event(issue(&mut inst, &c, &huge).await);
     assert_eq!(err.field, "entries[0].event");
     assert!(err.reason.contains("262144"), "{}", err.reason);
     drop(huge);
+    still_works(&mut inst).await;
+    assert_eq!(rx.push_count(), 0);
+}
+
+/// The lines of one call are bounded too (512 MiB, the WIT's
+/// `client.issue`): 8 events of 16 MiB of control characters are 128 MiB
+/// of text, within what a host passes, but each line escapes them to 96 MiB
+/// (within a `max-line-bytes` of 100 MiB). Without the bound the line
+/// buffer passed 1 GiB, and doubling it panicked ("capacity overflow": a
+/// wasm32 `Vec` stops at 2 GiB), a trap. The call is refused, nothing of it
+/// is buffered or sent, and the instance goes on.
+#[tokio::test]
+async fn a_call_whose_lines_outgrow_the_limit_is_refused() {
+    let rx = Receiver::start().await.unwrap();
+    let mut inst = instance().await;
+    let c = client_with(&mut inst, &rx.url(), async |i, o| {
+        i.set_max_line_bytes(o, 104_857_600).await?;
+        i.set_batch_max_events(o, 1_000).await
+    })
+    .await;
+    let entry = runner_metrics_host::Entry::from(Event::RunnerInstalled(RunnerInstalled {
+        timestamp: 1.0,
+        flavor: "\u{1}".repeat((16 << 20) - 1024),
+        duration: 1.0,
+    }));
+    let err = invalid_event(inst.issue(&c, &vec![entry; 8]).await);
+    assert_eq!(err.field, "entries");
+    assert_eq!(
+        err.reason,
+        "their lines come to more than 536870912 bytes, the most one call takes"
+    );
+    assert_eq!(inst.stats(&c).await.unwrap().buffered_events, 0);
     still_works(&mut inst).await;
     assert_eq!(rx.push_count(), 0);
 }

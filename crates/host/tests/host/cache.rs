@@ -182,3 +182,22 @@ fn an_unwritable_cache_only_costs_speed() {
         assert_eq!(load(&EMPTY, &dir), Source::Compiled);
     }
 }
+
+/// Damage inside the compiled code keeps the file's header intact, and
+/// wasmtime loaded it and ran it: the CLI died of SIGILL on every later
+/// call. The checksum finds it, and the component is compiled over.
+#[test]
+fn damaged_code_in_an_artefact_is_compiled_over() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    assert_eq!(load(COMPONENT, &dir), Source::Compiled);
+    let file = artefacts(&dir).remove(0);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let len = bytes.len();
+    for b in &mut bytes[len / 4..len / 2] {
+        *b = 0xff;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    assert_eq!(load(COMPONENT, &dir), Source::Compiled);
+    assert_eq!(load(COMPONENT, &dir), Source::Cached, "stored again, whole");
+}

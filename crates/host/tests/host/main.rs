@@ -8,6 +8,7 @@
 //! Each module's header says what it checks.
 
 mod cache;
+mod calls;
 mod capabilities;
 mod common;
 mod embedding;
