@@ -4,6 +4,7 @@
 
 use crate::args::Cli;
 use crate::exit::Failure;
+use runner_metrics_host::hooks::AllowList;
 use runner_metrics_host::{HostBuilder, Instance, MetricsHost, Preopen, cache};
 
 /// The host's settings beyond the component and the cache.
@@ -45,19 +46,10 @@ pub async fn instance(cli: &Cli, host: Host<'_>) -> Result<Instance, Failure> {
         .map_err(|e| Failure::other(format!("instantiating the component: {e:#}")))
 }
 
-/// An `--allow` entry: `host` or `host:port`, which the allow-list compares
-/// with each request's authority; anything else could never match, and
-/// would deny every request silently.
+/// An `--allow` entry, checked by the host's rule (an entry that could
+/// never match would deny every request silently): a usage error here.
 fn check_authority(entry: &str) -> Result<(), Failure> {
-    let valid = match entry.parse::<http::uri::Authority>() {
-        Ok(a) => a.as_str() == entry && !entry.contains('@') && !a.host().is_empty(),
-        Err(_) => false,
-    };
-    if valid {
-        Ok(())
-    } else {
-        Err(Failure::invalid(format!(
-            "--allow {entry:?}: expected host or host:port"
-        )))
-    }
+    AllowList::entry(entry)
+        .map(drop)
+        .map_err(|why| Failure::invalid(format!("--allow {why}")))
 }

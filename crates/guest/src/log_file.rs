@@ -43,9 +43,14 @@ impl LogFile {
         let max_line = defaults::MAX_LINE_BYTES as usize;
         self.buf.clear();
         for (i, event) in events.iter().enumerate() {
+            // `events[i].duration`; the event as a whole is `events[i]`
+            // (its name in a client's `entry` is `event`).
             let at = |e: Error| match e {
                 Error::InvalidEvent(mut input) => {
-                    input.field = format!("events[{i}].{}", input.field);
+                    input.field = match input.field.as_str() {
+                        "event" => format!("events[{i}]"),
+                        field => format!("events[{i}].{field}"),
+                    };
                     Error::InvalidEvent(input)
                 }
                 other => other,

@@ -6,7 +6,7 @@
 //! artefact. Deserializing runs native code from the file, so the directory
 //! and the file must be the user's own and writable by no one else: the
 //! directory is created 0700, and only files this code wrote under their
-//! final name are loaded. A file starts with [`MAGIC`] and the SHA-256 of
+//! final name are loaded. A file starts with a magic line and the SHA-256 of
 //! the compiled bytes that follow, so a damaged file (a torn write, a bad
 //! disk) is compiled over instead of run: wasmtime checks only its header,
 //! and damaged code would crash the process (SIGILL).
@@ -94,12 +94,24 @@ fn store(component: &Component, dir: &Path, path: &Path) -> std::io::Result<()> 
     bytes.extend_from_slice(&Sha256::digest(&compiled));
     bytes.extend_from_slice(&compiled);
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    let written = write_private(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         // A full disk or a file size limit: leave no partial file behind.
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Write `bytes` to a new file only this user may read or write: `private`
+/// accepts nothing else, and a umask of 002 (many desktops' default) would
+/// otherwise make every artefact group-writable, and so never loaded.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// Whether only this user can have written `path`: loading native code

@@ -21,13 +21,39 @@ pub struct AllowList {
 }
 
 impl AllowList {
-    /// An allow-list of these authorities (case-insensitive).
-    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(entries: I) -> AllowList {
-        AllowList {
+    /// An allow-list of these authorities (case-insensitive), each checked
+    /// by [`AllowList::entry`].
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(entries: I) -> Result<AllowList, String> {
+        Ok(AllowList {
             entries: entries
                 .into_iter()
-                .map(|e| e.as_ref().to_ascii_lowercase())
-                .collect(),
+                .map(|e| AllowList::entry(e.as_ref()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// `entry` as the list compares it with a request's authority: lower
+    /// case, a bare IPv6 address in brackets. `Err`, naming it, for an entry
+    /// that could never match one (a URL, a path, a user), which would deny
+    /// every request silently.
+    pub fn entry(entry: &str) -> Result<String, String> {
+        let lower = entry.to_ascii_lowercase();
+        let lower = match lower.parse::<std::net::Ipv6Addr>() {
+            Ok(_) => format!("[{lower}]"),
+            Err(_) => lower,
+        };
+        match lower.parse::<http::uri::Authority>() {
+            Ok(a)
+                if a.as_str() == lower
+                    && !lower.contains('@')
+                    && !a.host().is_empty()
+                    && port_ok(&lower) =>
+            {
+                Ok(lower)
+            }
+            _ => Err(format!(
+                "{entry:?}: expected host or host:port (an IPv6 address alone or in brackets)"
+            )),
         }
     }
 
@@ -90,5 +116,49 @@ impl WasiHttpHooks for Hooks {
                 ))
             }),
         }
+    }
+}
+
+/// No port, or a port of 1 to 65535 in digits (the `http` crate takes
+/// `host:port` for any text after the colon).
+fn port_ok(authority: &str) -> bool {
+    let after_host = match authority.strip_prefix('[') {
+        Some(rest) => rest.split_once(']').map_or("", |(_, after)| after),
+        None => authority.split_once(':').map_or("", |(_, port)| port),
+    };
+    let port = after_host.strip_prefix(':').unwrap_or(after_host);
+    port.is_empty()
+        || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowList;
+
+    #[test]
+    fn entries_are_compared_as_authorities() {
+        assert_eq!(AllowList::entry("Loki:3100").unwrap(), "loki:3100");
+        assert_eq!(AllowList::entry("::1").unwrap(), "[::1]");
+        assert_eq!(AllowList::entry("[::1]:3100").unwrap(), "[::1]:3100");
+        // Each of these could never match a request's authority.
+        for never in [
+            "http://loki:3100",
+            "loki/push",
+            " loki",
+            "u@loki",
+            "",
+            "loki:port",
+        ] {
+            let why = AllowList::entry(never).unwrap_err();
+            assert!(
+                why.contains("expected host or host:port"),
+                "{never:?}: {why}"
+            );
+        }
+        let list = AllowList::new(["::1", "loki"]).unwrap();
+        assert!(list.allows(&"http://[::1]:3100/x".parse().unwrap()));
+        assert!(list.allows(&"https://LOKI/x".parse().unwrap()));
+        assert!(!list.allows(&"http://[::2]:3100/x".parse().unwrap()));
+        assert!(AllowList::new(["loki", "http://x"]).is_err());
     }
 }

@@ -46,7 +46,7 @@ enum Source {
 pub struct HostBuilder {
     source: Source,
     cache_dir: Option<PathBuf>,
-    allow: Option<AllowList>,
+    allow: Option<Vec<String>>,
     sender: Sender,
     dirs: Vec<Preopen>,
     max_instances: Option<u32>,
@@ -78,10 +78,19 @@ impl HostBuilder {
         self
     }
 
-    /// Only these authorities (`host` or `host:port`) may be reached; any
-    /// other request fails with `HTTP-request-denied`.
+    /// Only these authorities may be reached; any other request fails with
+    /// `HTTP-request-denied`. Each is `host` (every port of it) or
+    /// `host:port`, compared without regard to case; an IPv6 address is
+    /// written alone (`::1`) or in brackets (`[::1]:3100`). An entry that
+    /// could never match a request (`http://host`, `host/path`) makes
+    /// [`HostBuilder::build`] fail, naming it; an empty list allows nothing.
     pub fn allow<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, authorities: I) -> Self {
-        self.allow = Some(AllowList::new(authorities));
+        self.allow = Some(
+            authorities
+                .into_iter()
+                .map(|a| a.as_ref().to_string())
+                .collect(),
+        );
         self
     }
 
@@ -104,8 +113,11 @@ impl HostBuilder {
     /// [`DEFAULT_MAX_INSTANCES`]); instantiating one more fails until one is
     /// dropped. Each idle instance takes about 120 KiB of resident memory;
     /// the limit sizes wasmtime's instance pool, which reserves (but does
-    /// not touch) address space for that many. At least one: 0 is taken
-    /// as 1.
+    /// not touch) address space for that many (about 4 GiB each). Where
+    /// that reservation is refused (under `ulimit -v`, or for more than the
+    /// address space holds), the host uses wasmtime's default allocator
+    /// instead, with every other setting kept, and then does not limit the
+    /// count. At least one: 0 is taken as 1.
     pub fn max_instances(mut self, n: u32) -> Self {
         self.max_instances = Some(n.max(1));
         self
@@ -175,27 +187,38 @@ struct EngineSettings {
 
 /// An engine with the pooling instance allocator (instantiation about twice
 /// as fast as with the default allocator, BENCHMARKS.md section 5) sized for
-/// `instances` instances, or the default allocator where the pool's
-/// address-space reservation is refused; `cow`: [`HostBuilder::memory_init_cow`].
+/// `instances` instances, or, where the pool's address-space reservation is
+/// refused (`ulimit -v`, or a pool too large for the address space), the
+/// same engine with wasmtime's default allocator, which does not limit the
+/// count; `cow`: [`HostBuilder::memory_init_cow`].
 fn engine(EngineSettings { instances, cow }: EngineSettings) -> Engine {
-    let mut config = wasmtime::Config::new();
-    config.memory_init_cow(cow);
-    let mut pool = wasmtime::PoolingAllocationConfig::default();
-    // Every call into the component runs on a pooled fiber stack; keeping
-    // its pages resident spares a page fault per touched page per call.
-    pool.async_stack_keep_resident(128 * 1024);
-    // wasmtime's defaults (1,000 core instances and 1,000 tables in all)
-    // hold only 333 instances of this component: each is three core
-    // instances (the module and wit-component's two adapter shims) with two
-    // tables. Room for four of each keeps a component built with another
-    // adapter layout within the limit too.
-    pool.total_component_instances(instances)
-        .total_core_instances(instances.saturating_mul(4))
-        .total_tables(instances.saturating_mul(4))
-        .total_memories(instances)
-        .total_stacks(instances);
-    config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
-    Engine::new(&config).unwrap_or_default()
+    let config = |pooled: bool| {
+        let mut config = wasmtime::Config::new();
+        config.memory_init_cow(cow);
+        if pooled {
+            let mut pool = wasmtime::PoolingAllocationConfig::default();
+            // Every call into the component runs on a pooled fiber stack;
+            // keeping its pages resident spares a page fault per touched
+            // page per call.
+            pool.async_stack_keep_resident(128 * 1024);
+            // wasmtime's defaults (1,000 core instances and 1,000 tables in
+            // all) hold only 333 instances of this component: each is three
+            // core instances (the module and wit-component's two adapter
+            // shims) with two tables. Room for four of each keeps a
+            // component built with another adapter layout within the limit
+            // too.
+            pool.total_component_instances(instances)
+                .total_core_instances(instances.saturating_mul(4))
+                .total_tables(instances.saturating_mul(4))
+                .total_memories(instances)
+                .total_stacks(instances);
+            config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
+        }
+        config
+    };
+    Engine::new(&config(true))
+        .or_else(|_| Engine::new(&config(false)))
+        .unwrap_or_default()
 }
 
 /// A compiled and linked component, ready to instantiate many times.
@@ -205,6 +228,8 @@ pub struct MetricsHost {
     pre: MetricsPre<State>,
     options: HostBuilder,
     pool: Option<Pool>,
+    /// [`HostBuilder::allow`], checked.
+    allow: Option<AllowList>,
 }
 
 impl MetricsHost {
@@ -227,12 +252,19 @@ impl MetricsHost {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         let pre = MetricsPre::new(linker.instantiate_pre(component)?)?;
         let pool = (options.sender == Sender::Pooled).then(Pool::new);
+        let allow = match &options.allow {
+            Some(entries) => {
+                Some(AllowList::new(entries).map_err(|why| wasmtime::format_err!("allow: {why}"))?)
+            }
+            None => None,
+        };
         Ok(MetricsHost {
             engine: engine.clone(),
             component: component.clone(),
             pre,
             options,
             pool,
+            allow,
         })
     }
 
@@ -290,7 +322,7 @@ impl MetricsHost {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             hooks: Hooks {
-                allow: self.options.allow.clone(),
+                allow: self.allow.clone(),
                 pool: self.pool.clone(),
             },
         };

@@ -46,8 +46,13 @@ impl WasiHttpView for State {
 #[derive(Debug)]
 pub struct Options(pub(crate) ResourceAny);
 
-/// A `client` resource.
+/// A `client` resource, of the instance that made it.
+///
+/// Close it with [`Instance::close`]: dropping it runs nothing in the
+/// component (`Drop` cannot await a call), so what it buffered (a client
+/// with `batch-max-events` above 1) would be lost.
 #[derive(Debug)]
+#[must_use = "close it with `Instance::close`, or what it buffered is lost"]
 pub struct Client(ResourceAny);
 
 /// A `log-file` resource.
@@ -58,6 +63,11 @@ pub struct LogFile(ResourceAny);
 pub const PROMTAIL: &str = concat!("github-runner:metrics/promtail@", env!("CARGO_PKG_VERSION"));
 
 /// One instance of the component and its store.
+///
+/// Its calls are not cancel-safe: a call's future dropped before it
+/// completes (a `tokio::time::timeout` around it) leaves the instance
+/// unusable, and the next call fails with [`Error::Trap`]. The component's
+/// own limits (`deadline-ms`, `timeout-ms`) end a call cleanly, in time.
 pub struct Instance {
     pub(crate) store: Store<State>,
     pub(crate) metrics: Metrics,

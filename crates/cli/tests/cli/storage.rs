@@ -67,6 +67,23 @@ async fn a_small_file_size_limit_does_not_stop_an_uncached_push() {
     assert_eq!(lines(&rx).len(), 1);
 }
 
+/// The same under a limit on address space (`ulimit -v`), where the host
+/// cannot reserve its instance pool: its fallback engine kept none of the
+/// other settings, so the memory image became a memfd again, and the small
+/// file size limit stopped it ("File too large", exit 1).
+#[tokio::test]
+async fn without_room_for_the_instance_pool_the_settings_still_hold() {
+    let rx = runner_metrics_testkit::Receiver::start().await.unwrap();
+    let out = cli(&["--no-cache", "issue", "--endpoint", &rx.url()])
+        .args(INSTALLED)
+        .wrapped(&["sh", "-c", "ulimit -v 8000000 && exec \"$@\"", "sh"])
+        .file_size_limit(64 * 1024)
+        .run()
+        .await;
+    out.assert_ok();
+    assert_eq!(lines(&rx).len(), 1);
+}
+
 #[tokio::test]
 async fn the_file_directory_must_exist() {
     let dir = tempfile::tempdir().unwrap();

@@ -82,21 +82,22 @@ fn bad(shown: &str, why: &str) -> Error {
 }
 
 /// The URL as messages may show it: whatever precedes an `@` after the
-/// scheme may be a user and password, and a query may carry a token, so
-/// both are replaced (this hides more than needed when an `@` is in the
-/// path, which is harmless).
+/// scheme may be a user and password, and a query or a fragment may carry
+/// a token, so all are replaced (this hides more than needed when an `@` is
+/// in the path, which is harmless).
 fn shown(url: &str) -> String {
-    let url = match url.split_once('?') {
-        Some((before, _)) => format!("{before}?<redacted>"),
-        None => url.to_string(),
+    // A query or a fragment: hidden whole (no `@` in it is a user's).
+    let (url, rest) = match url.find(['?', '#']) {
+        Some(i) => (&url[..i], format!("{}<redacted>", &url[i..=i])),
+        None => (url, String::new()),
     };
     let Some(at) = url.rfind('@') else {
-        return url;
+        return format!("{url}{rest}");
     };
     match url.find("://") {
-        Some(s) if s < at => format!("{}://<redacted>{}", &url[..s], &url[at..]),
+        Some(s) if s < at => format!("{}://<redacted>{}{rest}", &url[..s], &url[at..]),
         // No scheme before it (`u:pw@host`, `http:/u:pw@host`): all of it.
-        _ => format!("<redacted>{}", &url[at..]),
+        _ => format!("<redacted>{}{rest}", &url[at..]),
     }
 }
 
@@ -223,6 +224,16 @@ mod tests {
             panic!("refused")
         };
         assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
+        // An `@` after a fragment is not a user's: the host is shown as it
+        // is, the fragment hidden.
+        let Err(Error::InvalidConfig(e)) = parse("http://127.0.0.1:1#@example.com/") else {
+            panic!("refused")
+        };
+        assert!(
+            e.reason.starts_with("\"http://127.0.0.1:1#<redacted>\""),
+            "{}",
+            e.reason
+        );
         // Nor when the scheme is missing or mistyped, so nothing marks
         // where a user and password would start.
         for url in [

@@ -337,7 +337,8 @@ async fn bad_endpoints_and_labels_are_refused_when_set() {
     let o = inst.options().await.unwrap();
     inst.set_labels(&o, &max).await.unwrap();
     inst.set_timeout_ms(&o, 600_000).await.unwrap();
-    inst.client(&o).await.unwrap();
+    let c = inst.client(&o).await.unwrap();
+    inst.close(c).await.unwrap();
 }
 
 /// Label names are unique: `job` too, though it replaces the default.

@@ -72,6 +72,11 @@ fn the_cache_directory_is_private_and_keyed_by_the_bytes() {
     let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
     assert_eq!(mode & 0o077, 0, "the cache directory is private: {mode:o}");
     assert_eq!(load(&EMPTY, &dir), Source::Cached);
+    // The artefact is the user's alone, whatever the umask (with 002, a
+    // group-writable file was never loaded: every start compiled again).
+    let file = artefacts(&dir).remove(0);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the artefact is private: {mode:o}");
     let other = empty_tagged(b"other");
     assert_eq!(load(&other, &dir), Source::Compiled, "not the first's");
     assert_eq!(artefacts(&dir).len(), 2);

@@ -302,3 +302,16 @@ async fn file_operations_and_memory_images_work_either_way() {
     issue(&mut inst, &c).await.unwrap();
     assert_eq!(rx.requests(), 1);
 }
+
+/// An allow-list entry that could never match (a URL, say) denied every
+/// request silently: the host is not built, and the error names it.
+#[test]
+fn an_allow_entry_that_never_matches_is_refused_when_built() {
+    let err = runner_metrics_host::MetricsHost::builder()
+        .allow(["127.0.0.1", "http://127.0.0.1:3100"])
+        .build()
+        .err()
+        .expect("refused");
+    let text = format!("{err:#}");
+    assert!(text.contains("allow: \"http://127.0.0.1:3100\""), "{text}");
+}
