@@ -5,7 +5,8 @@
 //! (a serializer that only adds up string lengths), so nothing here lists
 //! a WIT field, and nothing is allocated.
 
-use crate::{Error, InvalidInput, WitError};
+use crate::bindings::exports::github_runner::metrics::promtail::{Error as WitError, InvalidInput};
+use crate::error::Error;
 use serde::Serialize;
 use serde::ser;
 use std::fmt;
