@@ -20,7 +20,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     signals::ignore_file_size_limit();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage(&e),
+    };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => return fail(exit::Failure::other(format!("starting tokio: {e}"))),
@@ -37,6 +40,20 @@ fn main() -> ExitCode {
     match done {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => fail(failure),
+    }
+}
+
+/// Help, the version, or a usage error, printed as clap prints them. Help
+/// or a version that could not be written (stdout on a full disk) is a
+/// failure, as in coreutils: 1.
+fn usage(e: &clap::Error) -> ExitCode {
+    let code = e.exit_code();
+    match e.print() {
+        Err(write) if code == 0 => {
+            exit::say(format_args!("writing the output: {write}"));
+            ExitCode::from(exit::OTHER)
+        }
+        _ => ExitCode::from(u8::try_from(code).unwrap_or(exit::OTHER)),
     }
 }
 

@@ -144,16 +144,17 @@ fn integer_literal(text: &str) -> Option<Result<i64, ()>> {
 }
 
 /// JSON text as a value, refusing a key given twice in any object (serde
-/// and JSON parsers keep the last, so a typo'd repeat would go unseen).
+/// and JSON parsers keep the last, so a typo'd repeat would go unseen),
+/// named by its dotted path (`status_info.code`).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = serde::Deserialize::deserialize(&mut de).and_then(|Strict(v)| {
+    let parsed = serde::de::DeserializeSeed::deserialize(Strict(""), &mut de).and_then(|v| {
         de.end()?;
         Ok(v)
     });
     parsed.map_err(|e| {
         let message = e.to_string();
-        // The key, as `Strict` quoted it (any key, backticks included).
+        // The path, as `Strict` quoted it (any key, backticks included).
         let key = message
             .strip_prefix("duplicate key ")
             .and_then(|rest| {
@@ -169,18 +170,18 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     })
 }
 
-/// A JSON value read by [`parse`]'s rule.
-struct Strict(Value);
+/// A JSON value read by [`parse`]'s rule, at this path.
+struct Strict<'p>(&'p str);
 
-impl<'de> serde::Deserialize<'de> for Strict {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
+impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct StrictVisitor;
-
-impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+impl<'de> serde::de::Visitor<'de> for Strict<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -209,19 +210,26 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
+        loop {
+            let path = format!("{}[{}]", self.0, items.len());
+            match seq.next_element_seed(Strict(&path))? {
+                Some(v) => items.push(v),
+                None => return Ok(Value::Array(items)),
+            }
         }
-        Ok(Value::Array(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut obj = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let Strict(v) = map.next_value()?;
+            let path = match self.0 {
+                "" => key.clone(),
+                at => format!("{at}.{key}"),
+            };
+            let v = map.next_value_seed(Strict(&path))?;
             if obj.contains_key(&key) {
                 return Err(serde::de::Error::custom(format_args!(
                     "duplicate key {}",
-                    Value::String(key)
+                    Value::String(path)
                 )));
             }
             obj.insert(key, v);
@@ -404,7 +412,11 @@ mod tests {
         assert_eq!(twice(r#"{"a":1,"a":2}"#), error("a", "is given twice"));
         assert_eq!(
             twice(r#"{"s":{"code":1,"code":2}}"#),
-            error("code", "is given twice")
+            error("s.code", "is given twice")
+        );
+        assert_eq!(
+            twice(r#"{"a":[{"b":1},{"b":1,"b":2}]}"#),
+            error("a[1].b", "is given twice")
         );
         assert_eq!(
             twice(r#"{"`\"x":1,"`\"x":2}"#),

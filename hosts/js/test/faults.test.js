@@ -51,7 +51,8 @@ for (const fault of faults) {
     let client;
     try {
       client = new Client({ ...options, ...clientOptions(fault.options) });
-      client.issueEvent(installed);
+      const bytes = fault['flavor-bytes'];
+      client.issueEvent(bytes ? { ...installed, val: { ...installed.val, flavor: 'x'.repeat(bytes) } } : installed);
     } catch (e) {
       error = e;
     } finally {

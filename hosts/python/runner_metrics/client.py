@@ -56,6 +56,7 @@ class Client(GuestResource):
     _kind = "client"
 
     def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
+        _known(options)  # before anything is made for them
         if host is None:
             host, options = _own_host(options)  # type: ignore[assignment]
         elif not isinstance(host, _host.Host):
@@ -67,9 +68,7 @@ class Client(GuestResource):
         self._setup(host, options)
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
-        unknown = [k for k in options if k not in _SETTERS]
-        if unknown:
-            raise TypeError(f"Client() got unknown settings {unknown}; the settings are: {', '.join(_SETTERS)}")
+        _known(options)
         self._options = dict(options)  # applied again if a trap replaces the instance
         self._open(host)
 
@@ -128,6 +127,13 @@ class Client(GuestResource):
             warnings.warn(
                 "unclosed runner_metrics.Client: its buffered events were not flushed", ResourceWarning, stacklevel=2
             )
+
+
+def _known(options: Mapping[str, Any]) -> None:
+    """Raise ``TypeError`` for a keyword that is not a setting."""
+    unknown = [k for k in options if k not in _SETTERS]
+    if unknown:
+        raise TypeError(f"Client() got unknown settings {unknown}; the settings are: {', '.join(_SETTERS)}")
 
 
 def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any]]:

@@ -3,6 +3,7 @@ matrix of faults.json, and the host-side refusals of values.json, run as
 conformance/README.md says against the same built component the Rust and
 JavaScript hosts run."""
 
+import dataclasses
 import json
 from typing import Any
 
@@ -124,7 +125,10 @@ def test_fault(fault: dict[str, Any], host: Host, receiver: Receiver) -> None:
         **wit_json.settings(fault.get("options", {})),
     }
     receiver.script(fault.get("replies", []))
-    error, stats = issue(host, settings, [Entry(event=INSTALLED)])
+    event = INSTALLED
+    if "flavor-bytes" in fault:
+        event = dataclasses.replace(INSTALLED, flavor="x" * fault["flavor-bytes"])
+    error, stats = issue(host, settings, [Entry(event=event)])
     check_error(error, fault["expect"])
     assert stats is None or stats.last_error == str(error)
 

@@ -306,4 +306,6 @@ def test_a_client_refused_for_a_setting_creates_no_spool_directory(tmp_path) -> 
     spool = tmp_path / "a" / "b"
     error = refused(lambda: Client(spool=str(spool), timeout_ms=0))
     assert error.payload.field == "timeout-ms"
+    with pytest.raises(TypeError):
+        Client(spool=str(spool), nope=1)  # type: ignore[call-arg]
     assert not (tmp_path / "a").exists()

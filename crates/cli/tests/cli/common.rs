@@ -22,6 +22,7 @@ pub struct Cli {
     cache: PathBuf,
     wrapper: Vec<String>,
     file_size_limit: Option<u64>,
+    stdout: Option<PathBuf>,
     stderr: Option<PathBuf>,
 }
 
@@ -62,6 +63,7 @@ pub fn cli(args: &[&str]) -> Cli {
         cache: cache_dir(),
         wrapper: Vec::new(),
         file_size_limit: None,
+        stdout: None,
         stderr: None,
     }
 }
@@ -110,6 +112,12 @@ impl Cli {
         self
     }
 
+    /// The same for stdout.
+    pub fn stdout_to(mut self, path: &Path) -> Cli {
+        self.stdout = Some(path.to_path_buf());
+        self
+    }
+
     pub async fn run(self) -> Run {
         tokio::task::spawn_blocking(move || self.run_blocking())
             .await
@@ -131,16 +139,8 @@ impl Cli {
             .env("RUNNER_METRICS_CACHE_DIR", &self.cache)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(match &self.stderr {
-                Some(path) => Stdio::from(
-                    std::fs::OpenOptions::new()
-                        .append(true)
-                        .open(path)
-                        .expect("open the file for stderr"),
-                ),
-                None => Stdio::piped(),
-            });
+            .stdout(to(&self.stdout))
+            .stderr(to(&self.stderr));
         if let Some(bytes) = self.file_size_limit {
             use std::os::unix::process::CommandExt;
             // SAFETY: setrlimit and signal are async-signal-safe, and the
@@ -173,6 +173,19 @@ impl Cli {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             took: started.elapsed(),
         }
+    }
+}
+
+/// A file to append to, or a pipe.
+fn to(path: &Option<PathBuf>) -> Stdio {
+    match path {
+        Some(path) => Stdio::from(
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(path)
+                .expect("open the file for the CLI's output"),
+        ),
+        None => Stdio::piped(),
     }
 }
 

@@ -183,6 +183,22 @@ async fn exit_codes_hold_when_stderr_cannot_be_written() {
         .run()
         .await;
     refused.assert_code(3);
+    // Help or the version that could not be written is a failure.
+    cli(&["--version"])
+        .stdout_to(full)
+        .run()
+        .await
+        .assert_code(1);
+    cli(&["issue", "--help"])
+        .stdout_to(full)
+        .run()
+        .await
+        .assert_code(1);
+    cli(&["--no-such-flag"])
+        .stderr_to(full)
+        .run()
+        .await
+        .assert_code(2);
     // A warning (a spool entry that is not a spool file) on a success.
     let spool = tempfile::tempdir().unwrap();
     std::fs::create_dir(spool.path().join("not-a-batch")).unwrap();

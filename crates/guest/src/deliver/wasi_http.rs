@@ -126,22 +126,32 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
         .map_err(|code| Error::from_code(code, deadline.limit_ms()))?;
 
     let mut waits = Waits::new(deadline);
-    let response = match upload(body, req.body, &mut waits) {
-        Ok(()) => wait_response(&future, &mut waits)?,
-        Err(e @ Error::Timeout(_)) => return Err(e),
-        // A refused or reset connection shows up as a closed body stream; the
-        // host's real error code is on the response future, so prefer it.
-        Err(upload_err) => match wait_response(&future, &mut waits) {
+    // Fires with the answer, or with the failure of the connection: watched
+    // during the upload too, since a host may stop draining the body of a
+    // request whose connection failed (jco's preview2-shim, past its 32 KiB
+    // buffer), and only the future says so.
+    let answered = future.subscribe();
+    let response = match upload(body, req.body, &mut waits, &answered) {
+        Ok(()) => wait_response(&future, &answered, &mut waits),
+        Err(e @ Error::Timeout(_)) => Err(e),
+        // A refused or reset connection shows up as a closed body stream (or
+        // an answer before the upload ended); the host's real error code is
+        // on the response future, so prefer it.
+        Err(upload_err) => match wait_response(&future, &answered, &mut waits) {
             // The receiver answered before reading everything (a 413, say).
-            Ok(resp) => resp,
-            Err(Error::Timeout(_)) => return Err(upload_err),
-            Err(e) => return Err(e),
+            Ok(resp) => Ok(resp),
+            Err(Error::Timeout(_)) => Err(upload_err),
+            Err(e) => Err(e),
         },
     };
-    let result = read_response(&response, &mut waits);
-    // Children before parents: the body is gone by now, then the response,
-    // then the future it came from.
-    drop(response);
+    drop(answered);
+    let result = response.and_then(|response| {
+        let result = read_response(&response, &mut waits);
+        // Children before parents: the body is gone by now, then the
+        // response, then the future it came from.
+        drop(response);
+        result
+    });
     drop(future);
     result
 }
@@ -169,15 +179,22 @@ impl<'a> Waits<'a> {
     /// reason a wait that may repeat without progress (`check_clock`) also
     /// reads the clock: an eager `ready` must not spin past the deadline.
     fn wait(&mut self, ready: &Pollable, check_clock: bool) -> Result<(), Error> {
+        self.wait_for(&[ready], check_clock).map(drop)
+    }
+
+    /// [`Waits::wait`] for the first of `ready` to fire: its index.
+    fn wait_for(&mut self, ready: &[&Pollable], check_clock: bool) -> Result<usize, Error> {
         let deadline = self.deadline;
         let timer = self
             .timer
             .get_or_insert_with(|| monotonic_clock::subscribe_instant(deadline.at_ns()));
-        let fired = poll(&[ready, timer]);
-        if fired.contains(&0) && !(check_clock && deadline.passed(&WasiClock)) {
-            Ok(())
-        } else {
-            Err(deadline.timeout())
+        let mut all = ready.to_vec();
+        all.push(timer);
+        let fired = poll(&all);
+        let first = fired.iter().map(|&i| i as usize).find(|&i| i < ready.len());
+        match first {
+            Some(i) if !(check_clock && deadline.passed(&WasiClock)) => Ok(i),
+            _ => Err(deadline.timeout()),
         }
     }
 
@@ -190,19 +207,38 @@ impl<'a> Waits<'a> {
     }
 }
 
-/// Write the body in chunks the host accepts, then finish it.
-fn upload(body: OutgoingBody, bytes: &[u8], waits: &mut Waits<'_>) -> Result<(), Error> {
+/// Write the body in chunks the host accepts, then finish it; stop when
+/// `answered` fires first (an answer, or a failed connection).
+fn upload(
+    body: OutgoingBody,
+    bytes: &[u8],
+    waits: &mut Waits<'_>,
+    answered: &Pollable,
+) -> Result<(), Error> {
     let stream = body
         .write()
         .map_err(|()| internal("the request body stream was already taken"))?;
-    let written = write_all(&stream, bytes, waits);
+    let written = write_all(&stream, bytes, waits, answered);
     drop(stream);
     written?;
     OutgoingBody::finish(body, None).map_err(|code| Error::from_code(code, waits.limit_ms()))
 }
 
-fn write_all(stream: &OutputStream, mut bytes: &[u8], waits: &mut Waits<'_>) -> Result<(), Error> {
+fn write_all(
+    stream: &OutputStream,
+    mut bytes: &[u8],
+    waits: &mut Waits<'_>,
+    answered: &Pollable,
+) -> Result<(), Error> {
     let limit_ms = waits.limit_ms();
+    // Room in the stream, or the answer before the body is written.
+    let room = |ready_at: &mut Option<Pollable>, waits: &mut Waits<'_>| {
+        let ready = ready_at.get_or_insert_with(|| stream.subscribe());
+        match waits.wait_for(&[ready, answered], true)? {
+            0 => Ok(()),
+            _ => Err(internal("the request ended before its body was sent")),
+        }
+    };
     // A body of one chunk always fits the host's body buffer, so the
     // blocking call cannot outlast the deadline; it saves several calls.
     if bytes.len() <= WRITE_CHUNK {
@@ -219,7 +255,7 @@ fn write_all(stream: &OutputStream, mut bytes: &[u8], waits: &mut Waits<'_>) -> 
             .check_write()
             .map_err(|e| stream_error(e, limit_ms))?;
         if ready == 0 {
-            waits.wait(ready_at.get_or_insert_with(|| stream.subscribe()), true)?;
+            room(&mut ready_at, waits)?;
             continue;
         }
         let n = bytes
@@ -237,20 +273,20 @@ fn write_all(stream: &OutputStream, mut bytes: &[u8], waits: &mut Waits<'_>) -> 
         .map_err(|e| stream_error(e, limit_ms))?
         == 0
     {
-        waits.wait(ready_at.get_or_insert_with(|| stream.subscribe()), true)?;
+        room(&mut ready_at, waits)?;
     }
     Ok(())
 }
 
 fn wait_response(
     future: &FutureIncomingResponse,
+    ready: &Pollable,
     waits: &mut Waits<'_>,
 ) -> Result<IncomingResponse, Error> {
     // Right after the upload the answer is never there yet: wait first, and
     // ask once it is ready (one `get` instead of two).
-    let ready = future.subscribe();
     loop {
-        waits.wait(&ready, false)?;
+        waits.wait(ready, false)?;
         match future.get() {
             Some(Ok(Ok(resp))) => return Ok(resp),
             Some(Ok(Err(code))) => return Err(Error::from_code(code, waits.limit_ms())),
