@@ -9,9 +9,12 @@ use std::ffi::CString;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-/// Why writing `path` (a file or a directory) may have failed, when the
-/// component's `detail` does not already say so.
-pub fn storage_hint(path: &Path, detail: &str) -> Option<String> {
+/// The component's `detail` of a failed write to `path` (a file or a
+/// directory) as the CLI shows it, when the CLI can say more: its bare I/O
+/// error (which names every cause it might be, so it says none) replaced by
+/// the cause found, what follows it (a spool's cause) kept; another detail
+/// with the cause after it, unless it already says so.
+pub fn storage_detail(path: &Path, detail: &str) -> Option<String> {
     // Only for a failed write: a missing directory or a permission needs no
     // guess (and /proc, say, always reads as full).
     let bare = detail.starts_with("I/O error");
@@ -31,16 +34,21 @@ pub fn storage_hint(path: &Path, detail: &str) -> Option<String> {
     } else {
         None
     };
-    let hint = hint.or_else(|| {
+    let (phrase, hint) = hint.or_else(|| {
         file_size_limit().map(|bytes| {
             let why = format!("the file size limit (ulimit -f) is {bytes} bytes");
             ("file too large", why)
         })
-    });
-    // Not when the detail already says it; the component's bare I/O error
-    // names every cause it might be, so it says none.
-    hint.filter(|(phrase, _)| bare || !detail.contains(phrase))
-        .map(|(_, hint)| hint)
+    })?;
+    if bare {
+        // The bare I/O error's own words end at its first `)`.
+        let end = detail.find(')').map_or(detail.len(), |i| i + 1);
+        Some(format!("{hint}{}", &detail[end..]))
+    } else if detail.contains(phrase) {
+        None
+    } else {
+        Some(format!("{detail}: {hint}"))
+    }
 }
 
 fn statvfs(dir: &Path) -> Option<libc::statvfs> {

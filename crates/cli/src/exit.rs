@@ -68,22 +68,20 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The component's text for `e`; for a storage failure, what the CLI finds
-/// wrong with the path when the component could not say: instead of its
-/// bare I/O error (which lists the causes it cannot tell apart), or after
-/// its detail.
+/// The component's text for `e`; for a storage failure, with what the CLI
+/// finds wrong with the path when the component could not say
+/// (`diagnose::storage_detail`).
 pub fn describe(e: &Error) -> String {
     let text = e.to_string();
     match e.component() {
         #[cfg(unix)]
         Some(WitError::Storage(s)) => {
-            match crate::diagnose::storage_hint(std::path::Path::new(&s.path), &s.detail) {
-                Some(hint) if s.detail.starts_with("I/O error") => {
-                    // The bare I/O error's own words end at its first `)`.
-                    let end = s.detail.find(')').map_or(s.detail.len(), |i| i + 1);
-                    text.replacen(&s.detail[..end], &hint, 1)
-                }
-                Some(hint) => format!("{text}: {hint}"),
+            match crate::diagnose::storage_detail(std::path::Path::new(&s.path), &s.detail) {
+                // The text ends with the detail (docs/errors.md).
+                Some(detail) => match text.strip_suffix(s.detail.as_str()) {
+                    Some(head) => format!("{head}{detail}"),
+                    None => text,
+                },
                 None => text,
             }
         }

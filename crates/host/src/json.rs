@@ -147,31 +147,29 @@ fn integer_literal(text: &str) -> Option<Result<i64, ()>> {
 /// and JSON parsers keep the last, so a typo'd repeat would go unseen),
 /// named by its dotted path (`status_info.code`).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
+    let twice = std::cell::RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = serde::de::DeserializeSeed::deserialize(Strict(""), &mut de).and_then(|v| {
+    let seed = Strict {
+        path: "",
+        twice: &twice,
+    };
+    let parsed = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|v| {
         de.end()?;
         Ok(v)
     });
-    parsed.map_err(|e| {
-        let message = e.to_string();
-        // The path, as `Strict` quoted it (any key, backticks included).
-        let key = message
-            .strip_prefix("duplicate key ")
-            .and_then(|rest| {
-                serde_json::Deserializer::from_str(rest)
-                    .into_iter::<String>()
-                    .next()
-            })
-            .and_then(Result::ok);
-        match key {
-            Some(key) => error(key, "is given twice"),
-            None => error("event", format!("not JSON: {message}")),
-        }
+    parsed.map_err(|e| match twice.take() {
+        Some(path) => error(path, "is given twice"),
+        None => error("event", format!("not JSON: {e}")),
     })
 }
 
-/// A JSON value read by [`parse`]'s rule, at this path.
-struct Strict<'p>(&'p str);
+/// A JSON value read by [`parse`]'s rule, at `path`; the path of a key
+/// given twice goes to `twice`.
+#[derive(Clone, Copy)]
+struct Strict<'a> {
+    path: &'a str,
+    twice: &'a std::cell::RefCell<Option<String>>,
+}
 
 impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
     type Value = Value;
@@ -211,8 +209,11 @@ impl<'de> serde::de::Visitor<'de> for Strict<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         loop {
-            let path = format!("{}[{}]", self.0, items.len());
-            match seq.next_element_seed(Strict(&path))? {
+            let path = format!("{}[{}]", self.path, items.len());
+            match seq.next_element_seed(Strict {
+                path: &path,
+                ..self
+            })? {
                 Some(v) => items.push(v),
                 None => return Ok(Value::Array(items)),
             }
@@ -221,16 +222,17 @@ impl<'de> serde::de::Visitor<'de> for Strict<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut obj = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            let path = match self.0 {
+            let path = match self.path {
                 "" => key.clone(),
                 at => format!("{at}.{key}"),
             };
-            let v = map.next_value_seed(Strict(&path))?;
+            let v = map.next_value_seed(Strict {
+                path: &path,
+                ..self
+            })?;
             if obj.contains_key(&key) {
-                return Err(serde::de::Error::custom(format_args!(
-                    "duplicate key {}",
-                    Value::String(path)
-                )));
+                *self.twice.borrow_mut() = Some(path);
+                return Err(serde::de::Error::custom("a key is given twice"));
             }
             obj.insert(key, v);
         }

@@ -10,6 +10,8 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from ._wit import utf8_size
+
 CALL_ITEMS_MAX = 1 << 20
 """The most entries (or events) one call takes."""
 
@@ -45,7 +47,7 @@ def too_much_text(arg: Any) -> str | None:
     while stack:
         value = stack.pop()
         if isinstance(value, str):
-            total += _utf8_bytes(value, CALL_TEXT_MAX - total)
+            total += utf8_size(value, CALL_TEXT_MAX - total)  # passable: no surrogate
             if total > CALL_TEXT_MAX:
                 return f"holds more than {CALL_TEXT_MAX} bytes of text, the most one call takes"
         elif isinstance(value, (list, tuple)):
@@ -57,18 +59,3 @@ def too_much_text(arg: Any) -> str | None:
             stack.extend(getattr(value, f.name) for f in dataclasses.fields(value))
     return None
 
-
-_CHUNK = 1 << 20
-
-
-def _utf8_bytes(value: str, room: int) -> int:
-    """The UTF-8 size of ``value``, or a size past ``room`` once it is known
-    to be; measured a chunk at a time, never holding a copy of it all."""
-    if value.isascii() or len(value) > room:  # a code point takes 1 to 4 bytes
-        return len(value)
-    size = 0
-    for start in range(0, len(value), _CHUNK):
-        size += len(value[start : start + _CHUNK].encode("utf-8", "surrogatepass"))
-        if size > room:
-            break
-    return size

@@ -98,25 +98,31 @@ _TOO_LONG = f"is longer than {MAX_STRING_BYTES} bytes, the most the component mo
 _LONE_SURROGATE = "is not well-formed Unicode: it holds a lone surrogate"
 
 
-def _unpassable(value: str) -> str | None:
-    """Why the component model cannot pass ``value``, or ``None``. A code
-    point takes 1 to 4 UTF-8 bytes, so the length alone often decides,
-    without reading a huge string."""
-    if len(value) > MAX_STRING_BYTES:
-        return _TOO_LONG
-    if value.isascii():  # O(1) in CPython: a byte per code point, no surrogate
-        return None
-    if len(value) <= MAX_STRING_BYTES // 4:
-        return _LONE_SURROGATE if SURROGATE.search(value) else None
-    size = 0  # measured a chunk at a time, never holding a second copy of it all
+def utf8_size(value: str, limit: int) -> int:
+    """The UTF-8 size of ``value``, or a size past ``limit`` once it is known
+    to be. A code point takes 1 to 4 bytes, so the length alone often
+    decides; otherwise it is measured a chunk at a time, never holding a
+    second copy of it all. Raises ``UnicodeEncodeError`` for a lone
+    surrogate (which UTF-8 cannot encode) in what it measures."""
+    if value.isascii() or len(value) > limit:  # isascii is O(1) in CPython
+        return len(value)
+    size = 0
     for start in range(0, len(value), _ENCODE_CHUNK):
-        try:
-            size += len(value[start : start + _ENCODE_CHUNK].encode())
-        except UnicodeEncodeError:  # UTF-8 cannot encode a surrogate
-            return _LONE_SURROGATE
-        if size > MAX_STRING_BYTES:
-            return _TOO_LONG
-    return None
+        size += len(value[start : start + _ENCODE_CHUNK].encode())
+        if size > limit:
+            break
+    return size
+
+
+def _unpassable(value: str) -> str | None:
+    """Why the component model cannot pass ``value``, or ``None``."""
+    if len(value) <= MAX_STRING_BYTES // 4:  # fits whatever it holds: only a surrogate can stop it
+        return _LONE_SURROGATE if not value.isascii() and SURROGATE.search(value) else None
+    try:
+        size = utf8_size(value, MAX_STRING_BYTES)
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE
+    return _TOO_LONG if size > MAX_STRING_BYTES else None
 
 
 class Node:

@@ -137,11 +137,10 @@ fn send(req: &Request<'_>) -> Result<Response, Error> {
         // A refused or reset connection shows up as a closed body stream (or
         // an answer before the upload ended); the host's real error code is
         // on the response future, so prefer it.
+        // An answer is the receiver's before it read everything (a 413, say).
         Err(upload_err) => match wait_response(&future, &answered, &mut waits) {
-            // The receiver answered before reading everything (a 413, say).
-            Ok(resp) => Ok(resp),
             Err(Error::Timeout(_)) => Err(upload_err),
-            Err(e) => Err(e),
+            other => other,
         },
     };
     drop(answered);
@@ -182,15 +181,17 @@ impl<'a> Waits<'a> {
         self.wait_for(&[ready], check_clock).map(drop)
     }
 
-    /// [`Waits::wait`] for the first of `ready` to fire: its index.
+    /// [`Waits::wait`] for the first of `ready` (one or two) to fire: its
+    /// index.
     fn wait_for(&mut self, ready: &[&Pollable], check_clock: bool) -> Result<usize, Error> {
         let deadline = self.deadline;
         let timer = self
             .timer
             .get_or_insert_with(|| monotonic_clock::subscribe_instant(deadline.at_ns()));
-        let mut all = ready.to_vec();
-        all.push(timer);
-        let fired = poll(&all);
+        // On the stack: this is every request's path.
+        let mut all = [&*timer; 3];
+        all[..ready.len()].copy_from_slice(ready);
+        let fired = poll(&all[..=ready.len()]);
         let first = fired.iter().map(|&i| i as usize).find(|&i| i < ready.len());
         match first {
             Some(i) if !(check_clock && deadline.passed(&WasiClock)) => Ok(i),
