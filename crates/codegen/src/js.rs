@@ -42,6 +42,15 @@ fn table(wit: &Wit, types: &Value, functions: &Value, setters: &Value) -> Output
         "/** The WIT package this table describes. */\nexport const PACKAGE = {};\n",
         json!(wit.package_id())
     );
+    let limits = wit.call_limits();
+    let _ = writeln!(
+        out,
+        "/** The most entries (or events) one call takes (`client.issue`). */\n\
+         export const CALL_ITEMS_MAX = {};\n\n\
+         /** The most bytes of text (UTF-8, every string summed) one call takes. */\n\
+         export const CALL_TEXT_MAX = {};\n",
+        limits.items, limits.text
+    );
     out.push_str(
         "/**\n * Every named type, by WIT name. A record has `fields`: `[WIT name,\n \
          * JavaScript key, type]`; a variant `cases`: `[name, type or null]`; an\n \

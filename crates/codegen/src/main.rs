@@ -8,9 +8,10 @@
 //! | --- | --- |
 //! | `crates/host/src/options.rs` | the Rust host's `Instance::set_*`, one per `options` setter |
 //! | `crates/host/src/builtin_events.rs` | the built-in events by JSON name, read by serde |
+//! | `crates/host/src/call_limits.rs` | what one call may hold, checked before it |
 //! | `crates/host/wit/metrics.wit` | the WIT the host's `bindgen!` reads: `wit/` without test-only items |
-//! | `hosts/python/runner_metrics/_generated.py` | Python classes, and the type table the conversions walk |
-//! | `hosts/js/lib/wit.js`, `hosts/js/lib/wit.d.ts` | the JavaScript type table, and the TypeScript types |
+//! | `hosts/python/runner_metrics/_generated.py` | Python classes, the type table the conversions walk, the call limits |
+//! | `hosts/js/lib/wit.js`, `hosts/js/lib/wit.d.ts` | the JavaScript type table and call limits, and the TypeScript types |
 
 mod js;
 mod python;

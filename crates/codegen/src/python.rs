@@ -63,6 +63,7 @@ pub fn generate(wit: &Wit) -> Vec<Output> {
         }
     }
     let body = py.classes();
+    let limits = wit.call_limits();
     let tables = py.tables(&functions);
     let mut out = String::from(HEADER);
     let _ = write!(
@@ -86,9 +87,13 @@ pub fn generate(wit: &Wit) -> Vec<Output> {
     let _ = write!(
         out,
         "\nPACKAGE = {}\n\"\"\"The WIT package this module mirrors.\"\"\"\n\
-         VERSION = {}\n\"\"\"Its version: the version of the component, and of this package.\"\"\"\n",
+         VERSION = {}\n\"\"\"Its version: the version of the component, and of this package.\"\"\"\n\
+         CALL_ITEMS_MAX = {}\n\"\"\"The most entries (or events) one call takes (`client.issue`).\"\"\"\n\
+         CALL_TEXT_MAX = {}\n\"\"\"The most bytes of text (UTF-8, every string summed) one call takes.\"\"\"\n",
         string(&wit.package_id()),
         string(&wit.version()),
+        limits.items,
+        limits.text,
     );
     out.push_str(&body);
     out.push_str(&tables);

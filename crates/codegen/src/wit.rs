@@ -29,6 +29,14 @@ pub struct Setter<'a> {
     pub docs: &'a Docs,
 }
 
+/// The limits of one call (`client.issue`'s doc).
+pub struct CallLimits {
+    /// The most entries one call takes.
+    pub items: u64,
+    /// The most bytes of text (UTF-8, every string summed) one call takes.
+    pub text: u64,
+}
+
 impl Wit {
     pub fn load(dir: &Path) -> Result<Wit, String> {
         let mut resolve = Resolve::default();
@@ -111,6 +119,34 @@ impl Wit {
                 })
             })
             .collect()
+    }
+
+    /// What one call that carries events may hold, as `client.issue`'s doc
+    /// states it ("One call takes at most N entries holding at most M
+    /// bytes"): the hosts check it before a call, and the WIT stays the one
+    /// place the numbers are written.
+    pub fn call_limits(&self) -> CallLimits {
+        let iface = self.interface("promtail");
+        let issue = iface
+            .functions
+            .get("[method]client.issue")
+            .expect("wit/ has `client.issue`");
+        let text = docs(&issue.docs)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let number_after = |prefix: &str| -> u64 {
+            text.split_once(prefix)
+                .and_then(|(_, rest)| rest.split(' ').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| {
+                    panic!("`client.issue`'s doc must say \"{prefix}<number>\" (the call limits)")
+                })
+        };
+        CallLimits {
+            items: number_after("One call takes at most "),
+            text: number_after(" entries holding at most "),
+        }
     }
 
     /// The name a type is known by in the tables: its own name, or a

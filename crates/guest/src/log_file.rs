@@ -8,7 +8,7 @@
 //! runner hook is one), and a cut would erase the lines they wrote meanwhile.
 
 use crate::Event;
-use crate::error::{Error, invalid_event, storage};
+use crate::error::{Error, invalid_config, invalid_event, storage};
 use crate::event::{self, line, validate};
 use crate::settings::defaults;
 use std::fs::{File, OpenOptions};
@@ -25,10 +25,7 @@ impl LogFile {
     /// Check that `path` can be opened for appending (creating the file).
     pub fn open(path: &str) -> Result<LogFile, Error> {
         if path.is_empty() {
-            return Err(Error::Storage {
-                path: String::new(),
-                detail: "the path is empty".into(),
-            });
+            return Err(invalid_config("path", "is empty"));
         }
         open(path).map_err(|e| storage(path, &e))?;
         Ok(LogFile {

@@ -1,21 +1,16 @@
 //! What one call that carries events may hold: the WIT's `client.issue`
-//! limits (1048576 entries, 268435456 bytes of text), checked before the
+//! limits (generated into `call_limits.rs`), checked before the
 //! call because the component could only trap on what does not fit its
 //! memory. The text is counted through the generated types' `Serialize`
 //! (a serializer that only adds up string lengths), so nothing here lists
 //! a WIT field, and nothing is allocated.
 
 use crate::bindings::exports::github_runner::metrics::promtail::{Error as WitError, InvalidInput};
+use crate::call_limits::{CALL_ITEMS_MAX, CALL_TEXT_MAX};
 use crate::error::Error;
 use serde::Serialize;
 use serde::ser;
 use std::fmt;
-
-/// The most entries (or events) one call takes.
-pub const CALL_ITEMS_MAX: usize = 1 << 20;
-
-/// The most bytes of text (UTF-8, all strings summed) one call takes.
-pub const CALL_TEXT_MAX: usize = 1 << 28;
 
 /// `Ok`, or the `invalid-event` refusal of `value` (the argument `field`)
 /// as more than one call takes. `items`: its length, when it is a list.

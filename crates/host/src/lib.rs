@@ -44,6 +44,7 @@
 pub mod bindings;
 mod builtin_events;
 pub mod cache;
+mod call_limits;
 mod calls;
 mod classify;
 mod error;

@@ -1,14 +1,10 @@
 // What one call that carries events may hold: the WIT's `client.issue`
-// limits (1048576 entries, 268435456 bytes of text), checked before the
-// call because the component could only trap on what does not fit its
-// memory (jco's glue fails first, past 2 GiB). The walk is generic (arrays,
-// objects, strings), so it lists no WIT field.
+// limits (CALL_ITEMS_MAX and CALL_TEXT_MAX, generated from the WIT into
+// wit.js), checked before the call because the component could only trap
+// on what does not fit its memory (jco's glue fails first, past 2 GiB).
+// The walk is generic (arrays, objects, strings), so it lists no WIT field.
 
-/** The most entries (or events) one call takes. */
-export const CALL_ITEMS_MAX = 2 ** 20;
-
-/** The most bytes of text (UTF-8, all strings summed) one call takes. */
-export const CALL_TEXT_MAX = 2 ** 28;
+import { CALL_ITEMS_MAX, CALL_TEXT_MAX } from './wit.js';
 
 /** Why the list `value` has more items than one call takes, or null. */
 export function tooMany(value) {

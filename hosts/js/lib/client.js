@@ -2,7 +2,7 @@
 // resource, in an instance of its own (guest.js). It keeps its buffer, its
 // spool and its stats between calls.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { clientSettings } from './client-options.js';
 import { MetricsError } from './errors.js';
@@ -107,24 +107,31 @@ function newClient(promtail, calls, spool) {
     if (endpoint !== undefined && !shimTakes(endpoint[1])) {
       throw new MetricsError('invalid-config', { field: 'endpoint', reason: SHIM_REFUSES });
     }
-    if (spool !== null) {
-      // The guest creates a missing spool directory, but it can only be given
-      // directories that exist: create it here, now that the setter has
-      // accepted it. A failure is left for the client to report as `storage`,
-      // naming the directory.
-      try {
-        makeDirs(spool);
-      } catch {}
+    // The guest creates a missing spool directory, but it can only be given
+    // directories that exist: create it here, now that the setter has
+    // accepted it. A failure is left for the client to report as `storage`,
+    // naming the directory.
+    const made = spool === null ? [] : makeDirs(spool);
+    try {
+      return new promtail.Client(options);
+    } catch (error) {
+      // A client that was not made (a rule over two settings) leaves nothing behind.
+      for (const d of made.reverse()) {
+        try {
+          rmdirSync(d);
+        } catch {}
+      }
+      throw error;
     }
-    return new promtail.Client(options);
   } finally {
     options[Symbol.dispose]();
   }
 }
 
 /**
- * `dir` and its missing parents. Not `mkdirSync(dir, { recursive: true })`:
- * Node 20's spins forever on a path under /proc.
+ * Make `dir` and its missing parents; the ones made, outermost first. Not
+ * `mkdirSync(dir, { recursive: true })`: Node 20's spins forever on a path
+ * under /proc.
  */
 function makeDirs(dir) {
   const missing = [];
@@ -132,5 +139,14 @@ function makeDirs(dir) {
     missing.push(d);
     if (dirname(d) === d) break;
   }
-  for (const d of missing.reverse()) mkdirSync(d);
+  const made = [];
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch {
+      break;
+    }
+    made.push(d);
+  }
+  return made;
 }

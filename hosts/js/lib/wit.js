@@ -8,6 +8,12 @@
 /** The WIT package this table describes. */
 export const PACKAGE = "github-runner:metrics@0.2.0";
 
+/** The most entries (or events) one call takes (`client.issue`). */
+export const CALL_ITEMS_MAX = 1048576;
+
+/** The most bytes of text (UTF-8, every string summed) one call takes. */
+export const CALL_TEXT_MAX = 268435456;
+
 /**
  * Every named type, by WIT name. A record has `fields`: `[WIT name,
  * JavaScript key, type]`; a variant `cases`: `[name, type or null]`; an

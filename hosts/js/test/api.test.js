@@ -3,7 +3,7 @@
 // the spool, and the module-level issueEvent.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -313,6 +313,37 @@ test('LogFile: a directory that is not there is a storage error naming the path'
   assert.ok(e instanceof MetricsError, `${e}`);
   assert.equal(e.case, 'storage');
   assert.equal(e.payload.path, file);
+});
+
+test('a client refused by a rule over two settings leaves no spool directory it made', () => {
+  const top = join(tmp, 'refused-spool');
+  const spool = join(top, 'b');
+  const refused = () => {
+    try {
+      new Client({ spool, minBackoffMs: 5000, maxBackoffMs: 100 });
+    } catch (error) {
+      return error;
+    }
+  };
+  const e = refused();
+  assert.ok(e instanceof MetricsError, `${e}`);
+  assert.deepEqual([e.case, e.payload.field], ['invalid-config', 'max-backoff-ms']);
+  assert.ok(!existsSync(top));
+  mkdirSync(top);
+  refused();
+  assert.ok(existsSync(top) && !existsSync(spool), 'only what it made is removed');
+});
+
+test('LogFile: an empty path is a config error naming path', () => {
+  let e;
+  try {
+    new LogFile('').write([installed()]);
+  } catch (error) {
+    e = error;
+  }
+  assert.ok(e instanceof MetricsError, `${e}`);
+  assert.deepEqual([e.case, e.payload.field, e.payload.reason], ['invalid-config', 'path', 'is empty']);
+  assert.equal(e.message, 'invalid config: path: is empty');
 });
 
 test('spool: undelivered events are kept, then replayed by another client', async () => {

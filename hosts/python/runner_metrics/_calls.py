@@ -1,5 +1,6 @@
 """What one call that carries events may hold: the WIT's ``client.issue``
-limits (1048576 entries, 268435456 bytes of text), checked before the call
+limits (``_generated.CALL_ITEMS_MAX`` and ``CALL_TEXT_MAX``, from the WIT),
+checked before the call
 because the component could only trap on what does not fit its memory.
 
 ``too_much_text`` walks the argument generically (lists, tuples, dicts,
@@ -10,13 +11,8 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from ._generated import CALL_ITEMS_MAX, CALL_TEXT_MAX
 from ._wit import utf8_size
-
-CALL_ITEMS_MAX = 1 << 20
-"""The most entries (or events) one call takes."""
-
-CALL_TEXT_MAX = 1 << 28
-"""The most bytes of text (UTF-8, all strings summed) one call takes."""
 
 
 def as_list(values: Iterable[Any] | Any) -> Any:

@@ -16,6 +16,10 @@ PACKAGE = "github-runner:metrics@0.2.0"
 """The WIT package this module mirrors."""
 VERSION = "0.2.0"
 """Its version: the version of the component, and of this package."""
+CALL_ITEMS_MAX = 1048576
+"""The most entries (or events) one call takes (`client.issue`)."""
+CALL_TEXT_MAX = 268435456
+"""The most bytes of text (UTF-8, every string summed) one call takes."""
 
 
 # interface events

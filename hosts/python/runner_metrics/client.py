@@ -57,15 +57,20 @@ class Client(GuestResource):
 
     def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
         _known(options)  # before anything is made for them
+        created: list[str] = []
         if host is None:
-            host, options = _own_host(options)  # type: ignore[assignment]
+            host, options, created = _own_host(options)  # type: ignore[assignment]
         elif not isinstance(host, _host.Host):
             # Not shown: a mistaken endpoint may hold a password.
             raise TypeError(
                 f"Client() takes a Host as its only positional argument, got {type(host).__name__}; "
                 "settings are keywords (Client(endpoint=...))"
             )
-        self._setup(host, options)
+        try:
+            self._setup(host, options)
+        except BaseException:
+            _remove_dirs(created)  # a client that was not made leaves nothing behind
+            raise
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
         _known(options)
@@ -136,33 +141,43 @@ def _known(options: Mapping[str, Any]) -> None:
         raise TypeError(f"Client() got unknown settings {unknown}; the settings are: {', '.join(_SETTERS)}")
 
 
-def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any]]:
-    """A ``Host`` for one client, and its settings. With a spool, the host is
-    given the directory, created if missing (the WIT: "which the host must
-    preopen; it is created if missing"), at its absolute path, which the
-    setting then names, as the JavaScript host does."""
+def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any], list[str]]:
+    """A ``Host`` for one client, its settings, and the directories made for
+    it. With a spool, the host is given the directory, created if missing
+    (the WIT: "which the host must preopen; it is created if missing"), at
+    its absolute path, which the setting then names, as the JavaScript host
+    does."""
     spool = options.get("spool")
-    # A value the setter refuses (or cannot be passed) gets no directory, so
-    # that nothing is created for it: the setter says what is wrong with it.
+    # A value the setter refuses (or cannot be passed) gets no directory:
+    # the setter says what is wrong with it.
     if not isinstance(spool, str) or not spool or _CONTROL.search(spool) or SURROGATE.search(spool):
-        return _host.Host(), options
+        return _host.Host(), options, []
     options = {**options, "spool": os.path.abspath(spool)}
-    _check_settings(options)  # a client refused for a setting creates nothing
-    with contextlib.suppress(OSError):  # then the host's `storage` error says why
-        os.makedirs(options["spool"], exist_ok=True)
-    return _host.Host(dirs=[options["spool"]]), options
+    created = _make_dirs(options["spool"])  # a failure: the host's `storage` error says why
+    return _host.Host(dirs=[options["spool"]]), options, created
 
 
-def _check_settings(options: dict[str, Any]) -> None:
-    """Raise what a setter refuses among ``options``, as the client would
-    (set on an ``options`` of the default host, which holds no directory).
-    Unknown keywords are left for ``Client`` to name."""
-    host = _host.default_host()
-    generation = host._generation
-    handle = host._call("[constructor]options")
-    try:
-        for keyword, value in options.items():
-            if keyword in _SETTERS:
-                host._call(f"[method]options.{_SETTERS[keyword]}", handle, value)
-    finally:
-        host._drop(handle, generation)
+def _make_dirs(path: str) -> list[str]:
+    """Make ``path`` and its missing parents; the ones made, outermost first."""
+    missing = []
+    while not os.path.lexists(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    made = []
+    for d in reversed(missing):
+        try:
+            os.mkdir(d)
+        except OSError:
+            break
+        made.append(d)
+    return made
+
+
+def _remove_dirs(made: list[str]) -> None:
+    """Remove what ``_make_dirs`` made, innermost first, if still empty."""
+    for d in reversed(made):
+        with contextlib.suppress(OSError):
+            os.rmdir(d)

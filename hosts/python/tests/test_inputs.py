@@ -278,9 +278,10 @@ def test_a_positional_endpoint_is_a_type_error_naming_host() -> None:
     assert "Host" in str(caught.value) and "hunter2" not in repr(caught.value.args)
 
 
-def test_an_empty_log_file_path_is_refused_as_the_component_words_it() -> None:
+def test_an_empty_log_file_path_is_a_config_error_naming_path() -> None:
     error = refused(lambda: LogFile("").write([RunnerInstalled(timestamp=1, flavor="s", duration=1)]))
-    assert (error.case, error.payload.path, error.payload.detail) == ("storage", "", "the path is empty")
+    assert (error.case, error.payload.field, error.payload.reason) == ("invalid-config", "path", "is empty")
+    assert str(error) == "invalid config: path: is empty"
 
 
 def test_a_whole_float_is_an_integer_as_in_javascript(host: Host, receiver: Receiver) -> None:
@@ -308,4 +309,10 @@ def test_a_client_refused_for_a_setting_creates_no_spool_directory(tmp_path) -> 
     assert error.payload.field == "timeout-ms"
     with pytest.raises(TypeError):
         Client(spool=str(spool), nope=1)  # type: ignore[call-arg]
+    # Refused by a rule over two settings, which only the client checks.
+    error = refused(lambda: Client(spool=str(spool), min_backoff_ms=5000, max_backoff_ms=100))
+    assert error.payload.field == "max-backoff-ms"
     assert not (tmp_path / "a").exists()
+    (tmp_path / "a").mkdir()
+    refused(lambda: Client(spool=str(spool), min_backoff_ms=5000, max_backoff_ms=100))
+    assert (tmp_path / "a").is_dir() and not spool.exists(), "only what it made is removed"

@@ -52,3 +52,27 @@ pub fn timestamp(event: &Event) -> f64 {
         Event::Custom(e) => e.timestamp,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CALL_LINES_MAX;
+    use crate::error::Error;
+
+    /// The limit is the WIT's: `client.issue`'s doc states the number in
+    /// the refusal's own words, so the two cannot drift apart.
+    #[test]
+    fn the_wit_states_the_line_limit() {
+        let wit = include_str!("../../../../wit/promtail.wit");
+        let words: Vec<&str> = wit.split_whitespace().filter(|w| *w != "///").collect();
+        let doc = words.join(" ");
+        let Error::InvalidEvent(refusal) = super::too_many_lines("entries") else {
+            panic!("too_many_lines is invalid-event");
+        };
+        assert!(refusal.reason.contains(&CALL_LINES_MAX.to_string()));
+        assert!(
+            doc.contains(&format!("`{}`", refusal.reason)),
+            "wit/promtail.wit does not state {:?}",
+            refusal.reason
+        );
+    }
+}

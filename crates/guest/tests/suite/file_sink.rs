@@ -113,10 +113,10 @@ async fn a_file_outside_every_preopen_fails_at_construction() {
         WitError::Storage(s) => assert_eq!(s.path, "/data/no-such-dir/x.log"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        component_error(inst.log_file("").await),
-        WitError::Storage(_)
-    ));
+    match component_error(inst.log_file("").await) {
+        WitError::InvalidConfig(i) => assert_eq!((&*i.field, &*i.reason), ("path", "is empty")),
+        other => panic!("{other:?}"),
+    }
     let file = inst.log_file("/data/x.log").await.unwrap();
     assert!(
         dir.path().join("x.log").exists(),
