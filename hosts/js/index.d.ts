@@ -32,7 +32,9 @@ export class Client implements Disposable {
   stats(): Stats;
   /**
    * Flush what is buffered, then drop the client, even when the flush
-   * failed. Closing again does nothing.
+   * failed. Closing again does nothing. A client collected unclosed is
+   * flushed and dropped when its finalizer runs, what it could not deliver
+   * said on stderr; not at process exit.
    *
    * @throws {MetricsError} the flush's error: buffered events were not
    *   delivered (`spooled`: they wait in the spool)
@@ -42,11 +44,18 @@ export class Client implements Disposable {
 }
 
 /** A file the events' lines are appended to, one per line (WIT `log-file`). */
-export class LogFile {
+export class LogFile implements Disposable {
   /** @throws {MetricsError} `invalid-config` for a bad path; `storage` for a file it cannot open */
   constructor(path: string);
-  /** Append the line of each event, in order, with one write. */
+  /**
+   * Append the line of each event, in order, with one write.
+   *
+   * @throws {Error} once closed
+   */
   write(events: ReadonlyArray<Event>): void;
+  /** Drop the log file and its instance. Closing again does nothing. */
+  close(): void;
+  [Symbol.dispose](): void;
 }
 
 /**

@@ -24,7 +24,7 @@ pub struct Cli {
     pub component: Option<PathBuf>,
     /// Compile the component every time instead of loading it precompiled
     /// from the cache ($RUNNER_METRICS_CACHE_DIR, $XDG_CACHE_HOME/runner-metrics
-    /// or ~/.cache/runner-metrics).
+    /// or $HOME/.cache/runner-metrics; relative paths are ignored).
     #[arg(long, global = true)]
     pub no_cache: bool,
     #[command(subcommand)]

@@ -6,7 +6,7 @@
 use crate::args::Issue;
 use crate::exit::Failure;
 use runner_metrics_host::Event;
-use runner_metrics_host::json::{self, BUILTIN_EVENTS, JsonError, Names};
+use runner_metrics_host::json::{self, BUILTIN_EVENTS, JsonError, Names, WideInteger};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,9 +19,23 @@ pub fn read(args: &Issue) -> Result<Event, Failure> {
     };
     let (name, read) = match &args.json {
         Some(json) => {
-            let value = parse_json(json, names, list(args))?;
+            let (value, wide) = parse_json(json, names, list(args))?;
             let name = value.get("event").and_then(Value::as_str).map(String::from);
-            (name, from_json(value, names))
+            // As `KEY=VALUE` does: a custom field takes any integer, so one
+            // past 64 bits would pass as the float it was read as.
+            let custom = name
+                .as_deref()
+                .is_some_and(|n| names == Names::Custom && !BUILTIN_EVENTS.contains(&n));
+            if let Some(w) = wide.iter().find(|w| custom && w.top) {
+                let e = JsonError {
+                    field: w.path.clone(),
+                    reason: "does not fit a 64-bit integer".into(),
+                };
+                return Err(invalid_event(e, name.as_deref(), names, list(args)));
+            }
+            let literals = wide.iter().map(|w| (w.path.as_str(), w.literal.as_str()));
+            let read = from_json(value, names).map_err(|e| json::out_of_range(e, literals));
+            (name, read)
         }
         None => {
             let name = args
@@ -80,15 +94,16 @@ fn invalid_event(e: JsonError, name: Option<&str>, names: Names, list: &str) -> 
     ))
 }
 
-/// `--json`'s text (or stdin's, for `-`); a key given twice is refused.
-fn parse_json(arg: &str, names: Names, list: &str) -> Result<Value, Failure> {
+/// `--json`'s text (or stdin's, for `-`) as JSON, and its integers past
+/// 64 bits; a key given twice is refused.
+fn parse_json(arg: &str, names: Names, list: &str) -> Result<(Value, Vec<WideInteger>), Failure> {
     let text = if arg == "-" {
         std::io::read_to_string(std::io::stdin())
             .map_err(|e| Failure::other(format!("--json -: reading stdin: {e}")))?
     } else {
         arg.to_string()
     };
-    json::parse(&text).map_err(|e| invalid_event(e, None, names, list))
+    json::parse_noting_wide(&text).map_err(|e| invalid_event(e, None, names, list))
 }
 
 fn pair(arg: &str) -> Result<(String, String), Failure> {

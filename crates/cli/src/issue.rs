@@ -7,6 +7,7 @@ use crate::load::{self, Host};
 use crate::settings::Settings;
 use crate::{events, paths};
 use runner_metrics_host::{Entry, Error, Event, Stats, WitError};
+use std::path::Path;
 use std::time::Instant;
 
 pub async fn run(cli: &Cli, args: &Issue) -> Result<(), Failure> {
@@ -59,7 +60,8 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
         // The call's own event, refused, is its error (below), not a loss
         // of the spool's.
         let own = matches!(&sent, Err(e) if matches!(e.component(), Some(WitError::Rejected(_))));
-        warn_of_losses(stats, u64::from(own));
+        let dir = spool.as_ref().map(|s| s.dir.host.as_path());
+        warn_of_losses(stats, u64::from(own), sent.as_ref().err(), dir);
     }
     let Err(e) = sent else {
         return Ok(());
@@ -75,8 +77,8 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
 /// Say what the call gave up on besides its own event (spooled batches
 /// that expired, were pushed out by the bound, or were refused on replay;
 /// files set aside as corrupt), which no exit code carries: nothing is lost
-/// silently.
-fn warn_of_losses(stats: &Stats, own_rejected: u64) {
+/// silently. `own` is the call's own error.
+fn warn_of_losses(stats: &Stats, own_rejected: u64, own: Option<&Error>, spool: Option<&Path>) {
     let d = &stats.dropped;
     let replay_rejected = d.rejected.saturating_sub(own_rejected);
     for (n, what) in [
@@ -94,7 +96,7 @@ fn warn_of_losses(stats: &Stats, own_rejected: u64) {
         ),
         (
             stats.spool_quarantined,
-            "spool files did not match their checksum and were set aside as *.bad",
+            "spool files were corrupt or unreadable and were set aside as *.bad",
         ),
         (
             stats.spool_skipped,
@@ -105,10 +107,22 @@ fn warn_of_losses(stats: &Stats, own_rejected: u64) {
             exit::say(format_args!("warning: {n} {what}"));
         }
     }
-    if let Some(last) = &stats.last_error
-        && (replay_rejected > 0 || stats.spool_quarantined > 0)
-    {
-        exit::say(format_args!("warning: {last}"));
+    if replay_rejected == 0 && stats.spool_quarantined == 0 {
+        return;
+    }
+    // `last-error` is the last error met: the replay's last notice, unless
+    // the call then failed, when it is the call's own error. That one is
+    // the call's message (`push`), not a loss of the spool's.
+    let notice = stats
+        .last_error
+        .as_deref()
+        .filter(|last| own.is_none_or(|e| e.to_string() != *last));
+    if let Some(notice) = notice {
+        exit::say(format_args!("warning: {notice}"));
+    }
+    if let (None, true, Some(dir)) = (notice, stats.spool_quarantined > 0, spool) {
+        // The call's own error came after the notice naming the file.
+        exit::say(format_args!("warning: they are in {}", dir.display()));
     }
 }
 

@@ -13,6 +13,7 @@ mod load;
 mod paths;
 mod settings;
 mod signals;
+mod stdout;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -44,11 +45,16 @@ fn main() -> ExitCode {
 }
 
 /// Help, the version, or a usage error, printed as clap prints them. Help
-/// or a version that could not be written (stdout on a full disk) is a
-/// failure, as in coreutils: 1.
+/// or a version that could not be written (stdout on a full disk, or
+/// closed) is a failure, as in coreutils: 1.
 fn usage(e: &clap::Error) -> ExitCode {
     let code = e.exit_code();
-    match e.print() {
+    let printed = if code == 0 {
+        stdout::open().and_then(|()| e.print())
+    } else {
+        e.print()
+    };
+    match printed {
         Err(write) if code == 0 => {
             exit::say(format_args!("writing the output: {write}"));
             ExitCode::from(exit::OTHER)

@@ -49,6 +49,10 @@ pub fn spool(arg: &Path) -> Result<Place, Failure> {
 /// directory for a log that something else (Promtail) is set up to read.
 pub fn log_file(arg: &Path) -> Result<Place, Failure> {
     let abs = absolute(arg, "--file")?;
+    let abs = match std::fs::symlink_metadata(&abs) {
+        Ok(m) if m.file_type().is_symlink() => link_target(&abs, arg)?,
+        _ => abs,
+    };
     let (Some(dir), Some(name)) = (abs.parent(), abs.file_name()) else {
         return Err(Failure::invalid(format!(
             "--file {}: not a file name",
@@ -77,6 +81,65 @@ pub fn log_file(arg: &Path) -> Result<Place, Failure> {
         },
         path: utf8(&path, "--file")?,
     })
+}
+
+/// The file the symbolic link `link` (the `--file` `arg`) leads to. The
+/// component is given the directory of the path it writes, and WASI
+/// follows no link inside it to an absolute path or out of it: the link is
+/// resolved here, and the component given the target's directory. A link
+/// to a file not yet made leads to where it would be made.
+fn link_target(link: &Path, arg: &Path) -> Result<PathBuf, Failure> {
+    let at = |what: &dyn std::fmt::Display| {
+        Failure::storage(format!("--file {}: {what}", arg.display()))
+    };
+    if planted(link) {
+        return Err(at(
+            &"a symbolic link in a shared sticky directory, owned by another user: not followed",
+        ));
+    }
+    match std::fs::canonicalize(link) {
+        Ok(target) => return Ok(target),
+        Err(e) if e.kind() != ErrorKind::NotFound => return Err(at(&e)),
+        Err(_) => {}
+    }
+    // Dangling: follow the links by hand, as far as they go (the kernel's
+    // limit on a chain, 40).
+    let mut path = link.to_path_buf();
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            // `path` is no link: its directory, if it exists, without the
+            // links and `..` of the way there.
+            let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+                return Ok(path);
+            };
+            return Ok(match std::fs::canonicalize(dir) {
+                Ok(dir) => dir.join(name),
+                Err(_) => path,
+            });
+        };
+        // Relative to the link's directory; an absolute target replaces it.
+        path = path.parent().unwrap_or(Path::new("/")).join(target);
+    }
+    Err(at(&"too many levels of symbolic links"))
+}
+
+/// Whether the link is one the kernel would not follow for this user
+/// (`fs.protected_symlinks`): in a sticky, world-writable directory
+/// (`/tmp`), owned neither by this user nor by the directory's owner, so
+/// possibly planted there to make the runner append to a file of its own.
+/// Resolved here rather than by the kernel, the rule is applied here.
+fn planted(link: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(meta), Some(dir)) = (std::fs::symlink_metadata(link), link.parent()) else {
+        return false;
+    };
+    let Ok(dir) = std::fs::metadata(dir) else {
+        return false;
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let shared = dir.mode() & 0o1002 == 0o1002;
+    shared && meta.uid() != me && meta.uid() != dir.uid()
 }
 
 fn absolute(path: &Path, flag: &str) -> Result<PathBuf, Failure> {

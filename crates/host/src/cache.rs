@@ -144,14 +144,67 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// `$RUNNER_METRICS_CACHE_DIR`, else `$XDG_CACHE_HOME/runner-metrics`, else
-/// `~/.cache/runner-metrics`.
+/// `$HOME/.cache/runner-metrics`. A relative value is ignored (as the XDG
+/// base directory specification says of its variables: a runner hook runs
+/// in the job's workspace, which a relative cache would fill), and `$HOME`
+/// is used only when it is a directory (a system user's `/nonexistent` is
+/// not created). `None`: no location, so compile every time.
 pub fn default_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    env("RUNNER_METRICS_CACHE_DIR")
-        .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("runner-metrics")))
-        .or_else(|| env("HOME").map(|d| d.join(".cache/runner-metrics")))
+    dir_from(|name| std::env::var_os(name), Path::is_dir)
+}
+
+/// [`default_dir`] with `var` reading the environment and `is_dir` telling
+/// a directory.
+fn dir_from(
+    var: impl Fn(&str) -> Option<std::ffi::OsString>,
+    is_dir: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let absolute = |name: &str| var(name).map(PathBuf::from).filter(|p| p.is_absolute());
+    absolute("RUNNER_METRICS_CACHE_DIR")
+        .or_else(|| absolute("XDG_CACHE_HOME").map(|d| d.join("runner-metrics")))
+        .or_else(|| {
+            absolute("HOME")
+                .filter(|home| is_dir(home))
+                .map(|home| home.join(".cache/runner-metrics"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsString;
+
+    fn dir_of(env: &[(&str, &str)], dirs: &[&str]) -> Option<PathBuf> {
+        let var = |name: &str| {
+            env.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| OsString::from(v))
+        };
+        dir_from(var, |path| dirs.iter().any(|d| Path::new(d) == path))
+    }
+
+    #[test]
+    fn relative_or_missing_locations_are_ignored() {
+        let home = ("HOME", "/home/u");
+        let at = |p: &str| Some(PathBuf::from(p));
+        let all = [
+            ("RUNNER_METRICS_CACHE_DIR", "/c"),
+            ("XDG_CACHE_HOME", "/x"),
+            home,
+        ];
+        assert_eq!(dir_of(&all, &["/home/u"]), at("/c"));
+        assert_eq!(dir_of(&all[1..], &["/home/u"]), at("/x/runner-metrics"));
+        let relative = [
+            ("RUNNER_METRICS_CACHE_DIR", "c"),
+            ("XDG_CACHE_HOME", ""),
+            home,
+        ];
+        assert_eq!(
+            dir_of(&relative, &["/home/u"]),
+            at("/home/u/.cache/runner-metrics")
+        );
+        assert_eq!(dir_of(&[("XDG_CACHE_HOME", "x"), home], &[]), None);
+        assert_eq!(dir_of(&[("HOME", "home")], &["home"]), None);
+        assert_eq!(dir_of(&[], &[]), None);
+    }
 }

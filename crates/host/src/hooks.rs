@@ -119,16 +119,20 @@ impl WasiHttpHooks for Hooks {
     }
 }
 
-/// No port, or a port of 1 to 65535 in digits (the `http` crate takes
-/// `host:port` for any text after the colon).
+/// No port, or a port of 1 to 65535 in digits with no leading zero (the
+/// `http` crate takes `host:port` for any text after the colon).
 fn port_ok(authority: &str) -> bool {
     let after_host = match authority.strip_prefix('[') {
         Some(rest) => rest.split_once(']').map_or("", |(_, after)| after),
         None => authority.split_once(':').map_or("", |(_, port)| port),
     };
     let port = after_host.strip_prefix(':').unwrap_or(after_host);
+    // `03100` could never match: a request's port is compared as a number
+    // printed without leading zeros (and the component refuses them).
     port.is_empty()
-        || (port.bytes().all(|b| b.is_ascii_digit()) && port.parse::<u16>().is_ok_and(|p| p > 0))
+        || (port.bytes().all(|b| b.is_ascii_digit())
+            && !port.starts_with('0')
+            && port.parse::<u16>().is_ok_and(|p| p > 0))
 }
 
 #[cfg(test)]
@@ -148,6 +152,8 @@ mod tests {
             "u@loki",
             "",
             "loki:port",
+            "localhost:03100",
+            "loki:0",
         ] {
             let why = AllowList::entry(never).unwrap_err();
             assert!(

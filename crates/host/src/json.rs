@@ -11,7 +11,9 @@
 pub use crate::builtin_events::BUILTIN_EVENTS;
 use crate::builtin_events::builtin;
 use crate::{CustomEvent, Event, FieldValue};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::fmt;
 
 /// Why JSON is not an event: the key, and what is wrong with it.
@@ -106,22 +108,26 @@ pub fn event_from_pairs(
                     Err(e) => last = e,
                 }
             }
-            Err(out_of_range(last, pairs))
+            let literals = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            Err(out_of_range(last, literals))
         }
         other => other,
     }
 }
 
-/// An integer too large for 64 bits reads as a float, so serde says
-/// "expected an integer, got a number": say the range instead, as every
-/// host does for an integer outside its WIT type (every integer of an event
-/// is an s64).
-fn out_of_range(e: JsonError, pairs: &[(String, String)]) -> JsonError {
-    match pairs.iter().find(|(k, _)| *k == e.field) {
-        Some((_, text))
-            if e.reason == "expected an integer, got a number"
-                && integer_literal(text).is_some() =>
-        {
+/// An integer too large for 64 bits is refused in serde's words ("invalid
+/// value: integer ..., expected i64" up to 2^64, read as a u64; "expected an
+/// integer, got a number" past it, read as a float): say the range instead,
+/// as every host does for an integer outside its WIT type (every integer of
+/// an event is an s64). `literals`: (field, text) of what was given.
+pub fn out_of_range<'a>(
+    e: JsonError,
+    mut literals: impl Iterator<Item = (&'a str, &'a str)>,
+) -> JsonError {
+    let serde_range = e.reason.starts_with("invalid value: integer ")
+        || e.reason == "expected an integer, got a number";
+    match literals.find(|(field, _)| *field == e.field) {
+        Some((_, text)) if serde_range && integer_literal(text).is_some() => {
             let reason = format!(
                 "must be an integer from {} to {}, got {text}",
                 i64::MIN,
@@ -147,28 +153,94 @@ fn integer_literal(text: &str) -> Option<Result<i64, ()>> {
 /// and JSON parsers keep the last, so a typo'd repeat would go unseen),
 /// named by its dotted path (`status_info.code`).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let twice = std::cell::RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let seed = Strict {
-        path: "",
-        twice: &twice,
-    };
-    let parsed = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|v| {
-        de.end()?;
-        Ok(v)
-    });
-    parsed.map_err(|e| match twice.take() {
-        Some(path) => error(path, "is given twice"),
-        None => error("event", format!("not JSON: {e}")),
-    })
+    parse_noting_wide(text).map(|(value, _)| value)
 }
 
-/// A JSON value read by [`parse`]'s rule, at `path`; the path of a key
-/// given twice goes to `twice`.
+/// An integer literal past 64 bits in JSON text: serde_json reads it as the
+/// nearest float, after which nothing tells `18446744073709551616` from
+/// `1.8446744073709552e19`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WideInteger {
+    /// Where it is, named as [`parse`] names a key: `x`, `status_info.code`,
+    /// `list[0]`.
+    pub path: String,
+    /// Whether it is the value of a key of the outermost object (a custom
+    /// event's field).
+    pub top: bool,
+    /// The literal as written.
+    pub literal: String,
+}
+
+/// [`parse`], and every integer literal past 64 bits in `text`, in order.
+pub fn parse_noting_wide(text: &str) -> Result<(Value, Vec<WideInteger>), JsonError> {
+    let twice = RefCell::new(None);
+    let wide = RefCell::new(Vec::new());
+    let seed = Strict {
+        path: "",
+        depth: 0,
+        twice: &twice,
+        wide: &wide,
+    };
+    seed.read(text)
+        .map(|value| (value, wide.take()))
+        .map_err(|e| match twice.take() {
+            Some(path) => error(path, "is given twice"),
+            None => error("event", format!("not JSON: {e}")),
+        })
+}
+
+/// Whether `text` is an integer literal (decimal digits after an optional
+/// `-`) that does not fit an i64.
+pub fn is_wide(text: &str) -> bool {
+    integer_literal(text) == Some(Err(()))
+}
+
+/// How deep lists and objects may nest: serde_json's own limit.
+const MAX_DEPTH: usize = 128;
+
+/// A JSON value read by [`parse`]'s rule, at `path`, `depth` objects and
+/// lists deep; the path of a key given twice goes to `twice`, integer
+/// literals past 64 bits to `wide`.
 #[derive(Clone, Copy)]
 struct Strict<'a> {
     path: &'a str,
-    twice: &'a std::cell::RefCell<Option<String>>,
+    depth: usize,
+    twice: &'a RefCell<Option<String>>,
+    wide: &'a RefCell<Vec<WideInteger>>,
+}
+
+impl Strict<'_> {
+    /// The value of `text`, all of it.
+    fn read(self, text: &str) -> Result<Value, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let value = serde::de::DeserializeSeed::deserialize(self, &mut de)?;
+        de.end()?;
+        Ok(value)
+    }
+
+    /// An element of a list or object, at `path`: its text is looked at for
+    /// an integer past 64 bits, then read.
+    fn element<E: serde::de::Error>(self, path: &str, raw: &RawValue) -> Result<Value, E> {
+        // serde_json stops at 128 levels within one reader; each element is
+        // read by a reader of its own, so the limit is kept here.
+        if self.depth >= MAX_DEPTH {
+            return Err(E::custom("recursion limit exceeded"));
+        }
+        let text = raw.get();
+        if is_wide(text) {
+            self.wide.borrow_mut().push(WideInteger {
+                path: path.to_string(),
+                top: self.depth == 0,
+                literal: text.to_string(),
+            });
+        }
+        let inner = Strict {
+            path,
+            depth: self.depth + 1,
+            ..self
+        };
+        inner.read(text).map_err(E::custom)
+    }
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for Strict<'_> {
@@ -208,16 +280,11 @@ impl<'de> serde::de::Visitor<'de> for Strict<'_> {
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        loop {
+        while let Some(raw) = seq.next_element::<&RawValue>()? {
             let path = format!("{}[{}]", self.path, items.len());
-            match seq.next_element_seed(Strict {
-                path: &path,
-                ..self
-            })? {
-                Some(v) => items.push(v),
-                None => return Ok(Value::Array(items)),
-            }
+            items.push(self.element(&path, raw)?);
         }
+        Ok(Value::Array(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut obj = Map::new();
@@ -226,10 +293,7 @@ impl<'de> serde::de::Visitor<'de> for Strict<'_> {
                 "" => key.clone(),
                 at => format!("{at}.{key}"),
             };
-            let v = map.next_value_seed(Strict {
-                path: &path,
-                ..self
-            })?;
+            let v = self.element(&path, map.next_value::<&RawValue>()?)?;
             if obj.contains_key(&key) {
                 *self.twice.borrow_mut() = Some(path);
                 return Err(serde::de::Error::custom("a key is given twice"));
@@ -432,6 +496,69 @@ mod tests {
         assert_eq!(bad.field, "event");
         assert!(bad.reason.starts_with("not JSON: "), "{bad}");
         assert!(parse(r#"{"a":1} x"#).is_err(), "trailing text");
+        // Deep nesting is an error, not a stack overflow.
+        let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.reason.contains("recursion limit"), "{e}");
+    }
+
+    #[test]
+    fn integers_past_64_bits_are_noted_by_path() {
+        let text = r#"{"x":18446744073709551616,"y":-9223372036854775809,
+            "ok":9223372036854775807,"f":1e30,"s":"99999999999999999999",
+            "status_info":{"code":9223372036854775808},"l":[1,[36893488147419103232]]}"#;
+        let (value, wide) = parse_noting_wide(text).unwrap();
+        let found: Vec<(&str, bool, &str)> = wide
+            .iter()
+            .map(|w| (w.path.as_str(), w.top, w.literal.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("x", true, "18446744073709551616"),
+                ("y", true, "-9223372036854775809"),
+                ("status_info.code", false, "9223372036854775808"),
+                ("l[1][0]", false, "36893488147419103232"),
+            ]
+        );
+        assert_eq!(value["ok"], json!(i64::MAX));
+        assert_eq!(value["s"], json!("99999999999999999999"));
+        assert!(is_wide("-9223372036854775809") && !is_wide("9223372036854775807"));
+        assert!(!is_wide("1e30") && !is_wide("") && !is_wide("-"));
+    }
+
+    #[test]
+    fn an_integer_past_64_bits_is_refused_in_the_range_words() {
+        let text = r#"{"event":"reconciliation","timestamp":1,"flavor":"s",
+            "crashed_runners":9223372036854775808,"idle_runners":0,"active_runners":0,
+            "expected_runners":0,"duration":1}"#;
+        let (value, wide) = parse_noting_wide(text).unwrap();
+        let e = event_from_json(&value, Names::BuiltIn).unwrap_err();
+        let literals = wide.iter().map(|w| (w.path.as_str(), w.literal.as_str()));
+        let e = out_of_range(e, literals);
+        assert_eq!(e.field, "crashed_runners");
+        assert_eq!(
+            e.reason,
+            "must be an integer from -9223372036854775808 to 9223372036854775807, got 9223372036854775808"
+        );
+        let pairs = [(
+            "crashed_runners".to_string(),
+            "9223372036854775808".to_string(),
+        )];
+        let base: Vec<(String, String)> = [
+            ("timestamp", "1"),
+            ("flavor", "s"),
+            ("idle_runners", "0"),
+            ("active_runners", "0"),
+            ("expected_runners", "0"),
+            ("duration", "1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .chain(pairs)
+        .collect();
+        let e = event_from_pairs("reconciliation", &base, Names::BuiltIn).unwrap_err();
+        assert!(e.reason.starts_with("must be an integer from"), "{e}");
     }
 
     #[test]

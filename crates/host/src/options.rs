@@ -12,8 +12,9 @@ use crate::{Auth, Encoding};
 
 impl Instance {
     /// The push URL: `http://` or `https://`, a host, an optional port
-    /// (1 to 65535), an optional path and query; no user or password
-    /// (use `set-auth`) and no fragment.
+    /// (1 to 65535), an optional path and query of RFC 3986's characters
+    /// (others percent-encoded, `%` only before two hex digits); no user
+    /// or password (use `set-auth`) and no fragment.
     /// Default: `http://localhost:3100/loki/api/v1/push`, Promtail's.
     pub async fn set_endpoint(&mut self, options: &Options, url: &str) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
@@ -81,9 +82,10 @@ impl Instance {
         )
     }
 
-    /// Credentials for the `Authorization` header. A basic user must not
-    /// contain `:`, and neither part control characters; a bearer token
-    /// must be non-empty visible ASCII. Default: no `Authorization` header.
+    /// Credentials for the `Authorization` header. A basic user must be
+    /// non-empty and not contain `:`, and neither part control
+    /// characters; a bearer token must be non-empty visible ASCII.
+    /// Default: no `Authorization` header.
     pub async fn set_auth(&mut self, options: &Options, auth: &Auth) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(guest.call_set_auth(&mut self.store, options.0, auth).await)
@@ -111,8 +113,8 @@ impl Instance {
     }
 
     /// Structured metadata (Loki 3) added to every entry, before an
-    /// entry's own: names follow the label name rules, at most 128 pairs
-    /// and 64 KiB (Loki's limits). Default: none.
+    /// entry's own: names follow the label name rules, each at most once,
+    /// at most 128 pairs and 64 KiB (Loki's limits). Default: none.
     pub async fn set_structured_metadata(
         &mut self,
         options: &Options,
@@ -207,7 +209,8 @@ impl Instance {
 
     /// The first backoff before a retry, 1 to 3600000 ms. The delay then
     /// doubles up to `max-backoff-ms`, with jitter (between half and all
-    /// of it); a `Retry-After` in the answer replaces it. Default: 500.
+    /// of it); a longer `Retry-After` in the answer replaces it (a shorter
+    /// one, 0 or a date past, does not). Default: 500.
     pub async fn set_min_backoff_ms(&mut self, options: &Options, delay: i64) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(
@@ -258,8 +261,10 @@ impl Instance {
 
     /// The most the spool may take on disk: at least 65536 bytes. Each
     /// file counts as its size rounded up to 4 KiB, the block most
-    /// filesystems allocate. Past it the oldest batches are dropped and
-    /// counted. Needs `set-spool`. Default: 67108864 (64 MiB).
+    /// filesystems allocate. Past it, files set aside go first (a file
+    /// posing as a batch is found and set aside then), then the oldest
+    /// batches, dropped and counted. Needs `set-spool`. Default: 67108864
+    /// (64 MiB).
     pub async fn set_spool_max_bytes(
         &mut self,
         options: &Options,

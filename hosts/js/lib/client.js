@@ -2,13 +2,19 @@
 // resource, in an instance of its own (guest.js). It keeps its buffer, its
 // spool and its stats between calls.
 
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { clientSettings } from './client-options.js';
 import { MetricsError } from './errors.js';
 import { Guest } from './guest.js';
+import { makeSpool, removeDirs } from './storage-errors.js';
 import { liftResult, lowerArgument } from './values.js';
 import { SETTERS } from './wit.js';
+
+/**
+ * Drops the guest client of a Client collected unclosed, which flushes what
+ * it buffered, as the WIT says dropping a client does. The held value is
+ * the Client's Guest, never the Client, which it would keep alive.
+ */
+const unclosed = new FinalizationRegistry(dropCollected);
 
 export class Client {
   #guest;
@@ -25,6 +31,7 @@ export class Client {
     this.#guest = new Guest(spool === null ? [] : [spool], (promtail) => newClient(promtail, calls, spool));
     // Made now, so that a setting the component refuses throws here.
     this.#guest.call(() => {});
+    unclosed.register(this, this.#guest, this);
   }
 
   /** Issue entries (`{event, metadata}`): push them now, or buffer them when batching. */
@@ -61,6 +68,7 @@ export class Client {
   close() {
     if (this.#closed) return;
     this.#closed = true;
+    unclosed.unregister(this);
     // The component's drop flushes too, but could only print its failure:
     // flushing first makes it the caller's error. Only a buffer is flushed,
     // as the drop does, so closing never waits on a spool replay.
@@ -76,6 +84,25 @@ export class Client {
   #call(fn) {
     if (this.#closed) throw new Error('the client is closed');
     return this.#guest.call((_, client) => fn(client));
+  }
+}
+
+/**
+ * What a Client collected unclosed leaves: its guest, whose client is
+ * dropped, which flushes what it buffered (no spool replay), as the WIT
+ * says; the component itself reports on stderr what that could not
+ * deliver, as it does in every host. Never throws: an error in a finalizer
+ * would end the process. A trap loses the buffer: said on stderr too.
+ */
+function dropCollected(guest) {
+  try {
+    guest.dispose();
+  } catch (error) {
+    try {
+      process.stderr.write(
+        `runner-metrics: a dropped client could not deliver its buffered events: ${error?.message ?? error}\n`,
+      );
+    } catch {}
   }
 }
 
@@ -109,44 +136,17 @@ function newClient(promtail, calls, spool) {
     }
     // The guest creates a missing spool directory, but it can only be given
     // directories that exist: create it here, now that the setter has
-    // accepted it. A failure is left for the client to report as `storage`,
-    // naming the directory.
-    const made = spool === null ? [] : makeDirs(spool);
+    // accepted it. One that cannot be made, or is no directory, is
+    // `storage` naming it, with the reason the Python host gives.
+    const made = spool === null ? [] : makeSpool(spool);
     try {
       return new promtail.Client(options);
     } catch (error) {
       // A client that was not made (a rule over two settings) leaves nothing behind.
-      for (const d of made.reverse()) {
-        try {
-          rmdirSync(d);
-        } catch {}
-      }
+      removeDirs(made);
       throw error;
     }
   } finally {
     options[Symbol.dispose]();
   }
-}
-
-/**
- * Make `dir` and its missing parents; the ones made, outermost first. Not
- * `mkdirSync(dir, { recursive: true })`: Node 20's spins forever on a path
- * under /proc.
- */
-function makeDirs(dir) {
-  const missing = [];
-  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
-    missing.push(d);
-    if (dirname(d) === d) break;
-  }
-  const made = [];
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d);
-    } catch {
-      break;
-    }
-    made.push(d);
-  }
-  return made;
 }

@@ -8,6 +8,7 @@ import { lowerArgument } from './values.js';
 
 export class LogFile {
   #guest;
+  #closed = false;
 
   /**
    * @param {string} path the file; its directory must exist. A relative path
@@ -27,7 +28,19 @@ export class LogFile {
 
   /** Append the line of each event, in order, with one write. */
   write(events) {
+    if (this.#closed) throw new Error('the log-file is closed');
     const wit = lowerArgument('[method]log-file.write', 'invalid-event', events);
     this.#guest.call((_, file) => file.write(wit));
+  }
+
+  /** Drop the guest log file and its instance. Closing again does nothing. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#guest.dispose();
+  }
+
+  [Symbol.dispose]() {
+    this.close();
   }
 }

@@ -193,8 +193,9 @@ export interface Rejection {
   /**
    * The response body, decoded as UTF-8 with invalid sequences
    * replaced by U+FFFD, every configured secret (a password, a token,
-   * a header value) in it replaced by `<redacted>`, then cut to its
-   * first KiB (at a character's end). Empty when the body was empty.
+   * a header value, a value in the endpoint's query) in it replaced by
+   * `<redacted>`, then cut to its first KiB (at a character's end).
+   * Empty when the body was empty.
    */
   body: string;
   /**
@@ -258,8 +259,9 @@ export interface ErrorPayloads {
   "timeout": number;
   /**
    * The receiver answered, but not with 2xx, and the answer is not one
-   * to retry (or retries ran out). A 4xx other than 429 is never retried
-   * nor spooled: the receiver would refuse the same bytes again.
+   * to retry (or retries ran out). An answer never retried (a 3xx, a
+   * 4xx other than 429, 501, one past 599) is not spooled either: the
+   * receiver would refuse the same bytes again.
    */
   "rejected": Rejection;
   /** A `log-file` or the spool failed. */
@@ -300,9 +302,10 @@ export interface Entry {
   event: Event;
   /**
    * Structured metadata for this entry only, after the client's
-   * `structured-metadata`, under the same rules: names as labels, and
-   * with the client's at most 128 pairs and 64 KiB (Loki's limits per
-   * entry). Empty: only the client's.
+   * `structured-metadata`, under the same rules: names as labels, none
+   * twice (nor one of the client's), and with the client's at most 128
+   * pairs and 64 KiB (Loki's limits per entry). Empty: only the
+   * client's.
    */
   metadata: ReadonlyArray<readonly [string, string]>;
 }
@@ -314,8 +317,8 @@ export interface Dropped {
   /** Spooled batches older than `spool-max-age-ms`. */
   spoolExpired: number;
   /**
-   * Refused by the receiver with a status never retried (a 4xx other
-   * than 429), directly or on replay.
+   * Refused by the receiver with a status never retried (a 3xx, a 4xx
+   * other than 429, 501, or one past 599), directly or on replay.
    */
   rejected: number;
   /** Failed after every retry with no spool to keep them. */
@@ -349,7 +352,9 @@ export interface Stats {
   spoolBytes: number;
   /**
    * Spool files set aside (renamed to `*.bad`) because their content
-   * did not match its checksum; they are never sent.
+   * did not match its checksum or could not be read; they are never
+   * sent. While the spool is over `spool-max-bytes`, they are removed
+   * before any good batch.
    */
   spoolQuarantined: number;
   /**
@@ -362,7 +367,7 @@ export interface Stats {
   /**
    * The last error delivery met, as text: the error a call returned,
    * or, from a replay of the spool, a batch the receiver refused for
-   * good or a file set aside as corrupt (that call itself may have
+   * good or a file set aside (that call itself may have
    * succeeded; `dropped` and `spool-quarantined` count these). `none`:
    * none yet.
    */
@@ -377,8 +382,9 @@ export interface Stats {
 export interface ClientOptions {
   /**
    * The push URL: `http://` or `https://`, a host, an optional port
-   * (1 to 65535), an optional path and query; no user or password
-   * (use `set-auth`) and no fragment.
+   * (1 to 65535), an optional path and query of RFC 3986's characters
+   * (others percent-encoded, `%` only before two hex digits); no user
+   * or password (use `set-auth`) and no fragment.
    * Default: `http://localhost:3100/loki/api/v1/push`, Promtail's.
    */
   endpoint?: string;
@@ -406,9 +412,10 @@ export interface ClientOptions {
    */
   tenant?: string;
   /**
-   * Credentials for the `Authorization` header. A basic user must not
-   * contain `:`, and neither part control characters; a bearer token
-   * must be non-empty visible ASCII. Default: no `Authorization` header.
+   * Credentials for the `Authorization` header. A basic user must be
+   * non-empty and not contain `:`, and neither part control
+   * characters; a bearer token must be non-empty visible ASCII.
+   * Default: no `Authorization` header.
    */
   auth?: Auth;
   /**
@@ -424,8 +431,8 @@ export interface ClientOptions {
   headers?: ReadonlyArray<readonly [string, string]>;
   /**
    * Structured metadata (Loki 3) added to every entry, before an
-   * entry's own: names follow the label name rules, at most 128 pairs
-   * and 64 KiB (Loki's limits). Default: none.
+   * entry's own: names follow the label name rules, each at most once,
+   * at most 128 pairs and 64 KiB (Loki's limits). Default: none.
    */
   structuredMetadata?: ReadonlyArray<readonly [string, string]>;
   /**
@@ -468,7 +475,8 @@ export interface ClientOptions {
   /**
    * The first backoff before a retry, 1 to 3600000 ms. The delay then
    * doubles up to `max-backoff-ms`, with jitter (between half and all
-   * of it); a `Retry-After` in the answer replaces it. Default: 500.
+   * of it); a longer `Retry-After` in the answer replaces it (a shorter
+   * one, 0 or a date past, does not). Default: 500.
    */
   minBackoffMs?: number | bigint;
   /**
@@ -499,8 +507,10 @@ export interface ClientOptions {
   /**
    * The most the spool may take on disk: at least 65536 bytes. Each
    * file counts as its size rounded up to 4 KiB, the block most
-   * filesystems allocate. Past it the oldest batches are dropped and
-   * counted. Needs `set-spool`. Default: 67108864 (64 MiB).
+   * filesystems allocate. Past it, files set aside go first (a file
+   * posing as a batch is found and set aside then), then the oldest
+   * batches, dropped and counted. Needs `set-spool`. Default: 67108864
+   * (64 MiB).
    */
   spoolMaxBytes?: number | bigint;
   /**

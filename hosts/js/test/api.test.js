@@ -3,9 +3,20 @@
 // the spool, and the module-level issueEvent.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client, LogFile, MetricsError, issueEvent } from '../index.js';
 import { SETTERS } from '../lib/wit.js';
@@ -280,6 +291,66 @@ test('close reports a failed flush: it throws the MetricsError, and drops the cl
   assert.equal((await receiver.requests()).requests, 1, 'flushed once, not again by the drop');
 });
 
+/**
+ * Runs `body` in a child `node --expose-gc` (a module importing `Client`
+ * and, as `url`, the receiver's push URL) with the receiver reset to
+ * `replies`: its stdout and stderr once it exits.
+ */
+async function child(body, replies = []) {
+  await receiver.reset(replies);
+  const index = new URL('../index.js', import.meta.url).href;
+  const script = `import { Client } from ${JSON.stringify(index)};\nconst url = process.argv[1];\n${body}`;
+  const run = spawn(process.execPath, ['--expose-gc', '--input-type=module', '-e', script, receiver.url]);
+  let stdout = '';
+  let stderr = '';
+  run.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+  run.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+  const [code] = await once(run, 'exit');
+  assert.equal(code, 0, stderr);
+  return { stdout, stderr };
+}
+
+/** A module body: a batching client with `options`, issued `n` events, then left to the collector. */
+const collected = (options, n) => `
+const event = { tag: 'runner-installed', val: { timestamp: 1700000000.25, flavor: 'small', duration: 12 } };
+(() => {
+  const c = new Client({ endpoint: url, batchMaxEvents: 10, ...${JSON.stringify(options)} });
+  for (let i = 0; i < ${n}; i++) c.issueEvent(event);
+})();
+for (let i = 0; i < 10; i++) {
+  globalThis.gc();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+`;
+
+test('a client collected unclosed is flushed, as a dropped client is', async () => {
+  // Its buffer was lost, silently.
+  const { stderr } = await child(collected({}, 1));
+  assert.equal(stderr, '');
+  assert.deepEqual(
+    (await receiver.pushes()).flatMap((p) => p.streams[0].entries.map((e) => e.line)),
+    [INSTALLED_LINE],
+  );
+});
+
+test('a client collected unclosed says on stderr what it could not deliver', async () => {
+  const { stderr } = await child(collected({ maxAttempts: 1 }, 2), [{ status: 500, body: 'down' }]);
+  assert.equal(
+    stderr,
+    'runner-metrics: a dropped client could not deliver 2 buffered events: the receiver answered 500: down\n',
+  );
+  assert.equal((await receiver.requests()).requests, 1);
+});
+
+test('a client unclosed at exit loses what it buffered: no finalizer runs then', async () => {
+  const { stderr } = await child(`
+const c = new Client({ endpoint: url, batchMaxEvents: 10 });
+c.issueEvent({ tag: 'runner-installed', val: { timestamp: 1, flavor: 's', duration: 1 } });
+`);
+  assert.equal(stderr, '');
+  assert.equal((await receiver.requests()).requests, 0);
+});
+
 test('close with nothing buffered sends nothing, not even the spool', async () => {
   const spool = join(tmp, 'close-spool');
   const down = await client({ spool }, [{ status: 503 }]);
@@ -302,6 +373,22 @@ test('LogFile: lines appended, a relative path taken from the current directory'
   assert.equal(e.payload.field, 'events[1].duration');
 });
 
+test('LogFile: close drops it; a closed one refuses writes; closing again does nothing', () => {
+  // It had neither: its instance could not be released.
+  const file = join(tmp, 'closed.log');
+  const log = new LogFile(file);
+  log.write([installed()]);
+  log.close();
+  log.close();
+  log[Symbol.dispose]();
+  assert.throws(() => log.write([installed()]), { name: 'Error', message: 'the log-file is closed' });
+  const disposed = new LogFile(file); // Node 20 has no `using`: what it calls
+  disposed.write([installed()]);
+  disposed[Symbol.dispose]();
+  assert.throws(() => disposed.write([installed()]), { message: 'the log-file is closed' });
+  assert.equal(readFileSync(file, 'utf8'), `${INSTALLED_LINE}\n`.repeat(2));
+});
+
 test('LogFile: a directory that is not there is a storage error naming the path', () => {
   const file = join(tmp, 'missing', 'metrics.log');
   let e;
@@ -313,6 +400,60 @@ test('LogFile: a directory that is not there is a storage error naming the path'
   assert.ok(e instanceof MetricsError, `${e}`);
   assert.equal(e.case, 'storage');
   assert.equal(e.payload.path, file);
+});
+
+// The texts hosts/python/tests/test_host.py expects for the same spools, word for word.
+const SPOOL_IS_A_FILE = (path) => `storage failure: ${path}: not a directory (the spool needs one)`;
+const SPOOL_CANNOT_BE_MADE = {
+  EPERM: (path) => `storage failure: ${path}: operation not permitted`, // as root
+  EACCES: (path) => `storage failure: ${path}: permission denied`,
+};
+
+test('a spool that is a file is the storage error every host gives', () => {
+  // It was `already exists` here, `not a directory` in Python.
+  const file = join(tmp, 'spool-file');
+  writeFileSync(file, '');
+  for (const spool of [file, relative(process.cwd(), file)]) {
+    const e = metricsError(() => new Client({ spool }));
+    assert.equal(e.message, SPOOL_IS_A_FILE(file));
+  }
+  // Through a symbolic link, and one that leads nowhere.
+  symlinkSync(file, join(tmp, 'spool-link'));
+  symlinkSync(join(tmp, 'nowhere'), join(tmp, 'spool-dangling'));
+  assert.equal(
+    metricsError(() => new Client({ spool: join(tmp, 'spool-link') })).message,
+    SPOOL_IS_A_FILE(join(tmp, 'spool-link')),
+  );
+  assert.equal(
+    metricsError(() => new Client({ spool: join(tmp, 'spool-dangling') })).message,
+    `storage failure: ${join(tmp, 'spool-dangling')}: no such file or directory`,
+  );
+  mkdirSync(join(tmp, 'spool-dir'));
+  symlinkSync(join(tmp, 'spool-dir'), join(tmp, 'spool-dirlink'));
+  new Client({ spool: join(tmp, 'spool-dirlink') }).close();
+  // A bad setting is reported before the spool, as in Python.
+  const e = metricsError(() => new Client({ spool: file, timeoutMs: 0 }));
+  assert.deepEqual([e.case, e.payload.field], ['invalid-config', 'timeout-ms']);
+});
+
+test('a spool that cannot be made is a storage error with the reason', (t) => {
+  // The failed mkdir was ignored, and the error was the component's
+  // `no such file or directory`.
+  const spool = '/sys/kernel/runner-metrics-spool/s';
+  let code;
+  try {
+    mkdirSync(dirname(spool));
+    rmdirSync(dirname(spool));
+    t.skip('this system lets a directory be made in /sys/kernel');
+    return;
+  } catch (e) {
+    code = e.code;
+  }
+  assert.equal(metricsError(() => new Client({ spool })).message, SPOOL_CANNOT_BE_MADE[code](spool));
+  assert.equal(
+    metricsError(() => new Client({ spool: '/proc/nope/spool' })).message,
+    'storage failure: /proc/nope/spool: no such file or directory',
+  );
 });
 
 test('a client refused by a rule over two settings leaves no spool directory it made', () => {

@@ -45,10 +45,9 @@ def directory() -> Path | None:
     used safely."""
     if not hasattr(os, "getuid"):
         return None
-    base = os.environ.get("RUNNER_METRICS_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "runner-metrics") if xdg else os.path.expanduser("~/.cache/runner-metrics")
+    base = _location()
+    if base is None:
+        return None
     try:
         os.makedirs(base, mode=0o700, exist_ok=True)
         if not _private(os.stat(base)):
@@ -56,6 +55,26 @@ def directory() -> Path | None:
     except OSError:
         return None
     return Path(base)
+
+
+def _location() -> str | None:
+    """``$RUNNER_METRICS_CACHE_DIR``, else ``$XDG_CACHE_HOME/runner-metrics``,
+    else ``$HOME/.cache/runner-metrics``, as the Rust host's
+    ``cache::default_dir``: a relative value is ignored (the XDG base
+    directory rule: a hook runs in the job's workspace), and ``$HOME`` is used
+    only when it is a directory."""
+
+    def absolute(name: str) -> str | None:
+        value = os.environ.get(name, "")
+        return value if os.path.isabs(value) else None
+
+    if (own := absolute("RUNNER_METRICS_CACHE_DIR")) is not None:
+        return own
+    if (xdg := absolute("XDG_CACHE_HOME")) is not None:
+        return os.path.join(xdg, "runner-metrics")
+    if (home := absolute("HOME")) is not None and os.path.isdir(home):
+        return os.path.join(home, ".cache", "runner-metrics")
+    return None
 
 
 def _path(digest: str) -> Path | None:

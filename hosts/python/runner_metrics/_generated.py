@@ -258,8 +258,9 @@ class Rejection:
     body: str
     """The response body, decoded as UTF-8 with invalid sequences
     replaced by U+FFFD, every configured secret (a password, a token,
-    a header value) in it replaced by `<redacted>`, then cut to its
-    first KiB (at a character's end). Empty when the body was empty.
+    a header value, a value in the endpoint's query) in it replaced by
+    `<redacted>`, then cut to its first KiB (at a character's end).
+    Empty when the body was empty.
     """
 
     retry_after_ms: Milliseconds | None = None
@@ -349,9 +350,10 @@ class Entry:
 
     metadata: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     """Structured metadata for this entry only, after the client's
-    `structured-metadata`, under the same rules: names as labels, and
-    with the client's at most 128 pairs and 64 KiB (Loki's limits per
-    entry). Empty: only the client's.
+    `structured-metadata`, under the same rules: names as labels, none
+    twice (nor one of the client's), and with the client's at most 128
+    pairs and 64 KiB (Loki's limits per entry). Empty: only the
+    client's.
     """
 
 
@@ -366,8 +368,8 @@ class Dropped:
     """Spooled batches older than `spool-max-age-ms`."""
 
     rejected: int
-    """Refused by the receiver with a status never retried (a 4xx other
-    than 429), directly or on replay.
+    """Refused by the receiver with a status never retried (a 3xx, a 4xx
+    other than 429, 501, or one past 599), directly or on replay.
     """
 
     undeliverable: int
@@ -412,7 +414,9 @@ class Stats:
 
     spool_quarantined: int
     """Spool files set aside (renamed to `*.bad`) because their content
-    did not match its checksum; they are never sent.
+    did not match its checksum or could not be read; they are never
+    sent. While the spool is over `spool-max-bytes`, they are removed
+    before any good batch.
     """
 
     spool_skipped: int
@@ -426,7 +430,7 @@ class Stats:
     last_error: str | None = None
     """The last error delivery met, as text: the error a call returned,
     or, from a replay of the spool, a batch the receiver refused for
-    good or a file set aside as corrupt (that call itself may have
+    good or a file set aside (that call itself may have
     succeeded; `dropped` and `spool-quarantined` count these). `none`:
     none yet.
     """
@@ -453,8 +457,9 @@ class Options(TypedDict, total=False):
 
     endpoint: str
     """The push URL: `http://` or `https://`, a host, an optional port
-    (1 to 65535), an optional path and query; no user or password
-    (use `set-auth`) and no fragment.
+    (1 to 65535), an optional path and query of RFC 3986's characters
+    (others percent-encoded, `%` only before two hex digits); no user
+    or password (use `set-auth`) and no fragment.
     Default: `http://localhost:3100/loki/api/v1/push`, Promtail's.
     """
 
@@ -483,9 +488,10 @@ class Options(TypedDict, total=False):
     """
 
     auth: Auth
-    """Credentials for the `Authorization` header. A basic user must not
-    contain `:`, and neither part control characters; a bearer token
-    must be non-empty visible ASCII. Default: no `Authorization` header.
+    """Credentials for the `Authorization` header. A basic user must be
+    non-empty and not contain `:`, and neither part control
+    characters; a bearer token must be non-empty visible ASCII.
+    Default: no `Authorization` header.
     """
 
     headers: list[tuple[str, str]]
@@ -501,8 +507,8 @@ class Options(TypedDict, total=False):
 
     structured_metadata: list[tuple[str, str]]
     """Structured metadata (Loki 3) added to every entry, before an
-    entry's own: names follow the label name rules, at most 128 pairs
-    and 64 KiB (Loki's limits). Default: none.
+    entry's own: names follow the label name rules, each at most once,
+    at most 128 pairs and 64 KiB (Loki's limits). Default: none.
     """
 
     use_event_timestamp: bool
@@ -545,7 +551,8 @@ class Options(TypedDict, total=False):
     min_backoff_ms: Milliseconds
     """The first backoff before a retry, 1 to 3600000 ms. The delay then
     doubles up to `max-backoff-ms`, with jitter (between half and all
-    of it); a `Retry-After` in the answer replaces it. Default: 500.
+    of it); a longer `Retry-After` in the answer replaces it (a shorter
+    one, 0 or a date past, does not). Default: 500.
     """
 
     max_backoff_ms: Milliseconds
@@ -576,8 +583,10 @@ class Options(TypedDict, total=False):
     spool_max_bytes: int
     """The most the spool may take on disk: at least 65536 bytes. Each
     file counts as its size rounded up to 4 KiB, the block most
-    filesystems allocate. Past it the oldest batches are dropped and
-    counted. Needs `set-spool`. Default: 67108864 (64 MiB).
+    filesystems allocate. Past it, files set aside go first (a file
+    posing as a batch is found and set aside then), then the oldest
+    batches, dropped and counted. Needs `set-spool`. Default: 67108864
+    (64 MiB).
     """
 
     spool_max_age_ms: Milliseconds

@@ -12,7 +12,11 @@ before wasmtime-py sees it, because wasmtime-py 50 would otherwise:
   model passes, after copying it for as long as a minute, and lose the
   instance;
 - refuse an ``int`` for an ``f64``, and raise its own errors, naming no
-  field, for a value of the wrong kind.
+  field, for a value of the wrong kind;
+- hand what a ``str`` subclass's ``encode()`` returns to wasmtime's C API,
+  which panics, aborting the process, when that is not UTF-8. A string is
+  passed on as an exact ``str`` (``exact``), and checked as one: no method
+  of a subclass decides what is measured or passed.
 
 A value its WIT type cannot hold is ``Refused``, which the host turns into the
 ``invalid-event`` or ``invalid-config`` error the component gives for a bad
@@ -28,6 +32,7 @@ docs): in an event, by its JSON line (``entries[3].duration``,
 
 import enum
 import math
+import os
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -54,6 +59,21 @@ class Refused(Exception):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+def exact(value: str) -> str:
+    """``value`` as an exact ``str``: itself, or a copy of a subclass's
+    characters, made without calling any method the subclass overrides."""
+    return str.__str__(value)
+
+
+def path_text(value: Any) -> Any:
+    """A path setting or argument as the component takes it: an exact
+    ``str`` for a ``str`` or an ``os.PathLike`` of one; anything else (bytes,
+    an ``os.PathLike`` of bytes, a number) as it is, for the lowering to
+    refuse as no string."""
+    path = os.fspath(value) if isinstance(value, os.PathLike) else value
+    return exact(path) if isinstance(path, str) else value
 
 
 def join(at: str, segment: str) -> str:
@@ -177,6 +197,7 @@ class Str(Node):
     def lower(self, value: Any, at: str) -> Any:
         if not isinstance(value, str):
             raise _wrong(at, "a string", value)
+        value = exact(value)
         reason = _unpassable(value)
         if reason is not None:
             raise Refused(at, reason)
@@ -217,7 +238,8 @@ class Tuple(Node):
 
     def _segment(self, value: Sequence[Any], i: int) -> str:
         if self.keyed:
-            return "" if i == 0 else f".{value[0]}"
+            key = value[0]
+            return "" if i == 0 else f".{exact(key) if isinstance(key, str) else key}"
         if len(self.elements) == 2:
             return (".name", ".value")[i]
         return f".{i}"
@@ -365,9 +387,9 @@ class Enum(Node):
 
     def lower(self, value: Any, at: str) -> Any:
         name = value.value if isinstance(value, enum.Enum) else value
-        if not isinstance(name, str) or name not in self.names:
+        if not isinstance(name, str) or exact(name) not in self.names:
             raise _wrong(at, f"{_a(self.cls.__name__)} (one of {', '.join(self.names)})", value)
-        return name
+        return exact(name)
 
     def lift(self, raw: Any) -> Any:
         return self.cls(raw)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from wasmtime.component import ResourceAny
 
-from . import _calls
+from . import _calls, _storage
 from . import host as _host
 from ._generated import SETTERS, Entry, Event, Stats
 from ._resource import GuestResource
-from ._wit import SURROGATE
+from ._wit import SURROGATE, path_text
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # Each keyword (a setting in snake_case) and the setter that applies it.
 _SETTERS = {setting.replace("-", "_"): setter for setting, setter, _, _ in SETTERS}
+
+_is_finalizing = sys.is_finalizing
 
 # What Rust's char::is_control matches (category Cc): the spool setter refuses it.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -51,12 +53,20 @@ class Client(GuestResource):
     delivered are not lost silently (``spooled`` says they are safe in the
     spool); the guest client is dropped either way. It can take as long as a
     ``flush``.
+
+    A client collected unclosed warns (``ResourceWarning``) and is dropped,
+    which flushes what it buffered, when its host is free at once; events it
+    could not deliver so are reported on stderr, as the component reports a
+    dropped client's (``runner-metrics: a dropped client could not deliver N
+    buffered events: <error>``).
     """
 
     _kind = "client"
 
     def __init__(self, host: _host.Host | None = None, /, **options: Unpack[Options]):
         _known(options)  # before anything is made for them
+        if "spool" in options:  # a path, as LogFile takes one
+            options = {**options, "spool": path_text(options["spool"])}  # type: ignore[typeddict-item]
         created: list[str] = []
         if host is None:
             host, options, created = _own_host(options)  # type: ignore[assignment]
@@ -69,12 +79,15 @@ class Client(GuestResource):
         try:
             self._setup(host, options)
         except BaseException:
-            _remove_dirs(created)  # a client that was not made leaves nothing behind
+            _storage.remove_dirs(created)  # a client that was not made leaves nothing behind
             raise
 
     def _setup(self, host: _host.Host, options: Mapping[str, Any]) -> None:
         _known(options)
         self._options = dict(options)  # applied again if a trap replaces the instance
+        # Whether the guest client may hold buffered events (it buffers only
+        # when batching), for a finalizer that cannot ask it.
+        self._unflushed = False
         self._open(host)
 
     def _make(self) -> ResourceAny:
@@ -94,6 +107,8 @@ class Client(GuestResource):
         """Push the entries now (in as few requests as ``batch_max_bytes``
         allows), or buffer them when batching. An invalid entry fails the
         whole call, and nothing is sent."""
+        if self._options.get("batch_max_events", 1) != 1:
+            self._unflushed = True
         self._method("issue", _calls.as_list(entries))
 
     def issue_event(self, event: Event) -> None:
@@ -103,6 +118,7 @@ class Client(GuestResource):
     def flush(self) -> None:
         """Replay the spool, then push everything buffered."""
         self._method("flush")
+        self._unflushed = False
 
     def stats(self) -> Stats:
         """What this client has done so far."""
@@ -126,12 +142,55 @@ class Client(GuestResource):
         return not self._closed and fresh and self.stats().buffered_events > 0
 
     def __del__(self) -> None:
-        # A finalizer is no place for guest code and network I/O (a drop
-        # flushes), so an unclosed client only warns, as an unclosed file does.
-        if getattr(self, "_handle", None) is not None and not self._closed:
-            warnings.warn(
-                "unclosed runner_metrics.Client: its buffered events were not flushed", ResourceWarning, stacklevel=2
-            )
+        # Dropped, as the WIT says a client is: what it buffered is flushed,
+        # or said to be lost. Then it warns, as an unclosed file does.
+        if self.__dict__.get("_handle") is None or self.__dict__.get("_closed", True):
+            return  # never made, or closed
+        try:
+            self._drop_collected()
+        except BaseException:  # noqa: S110 (a finalizer raises nothing)
+            pass
+        warnings.warn("unclosed runner_metrics.Client: close it, or use `with`", ResourceWarning, stacklevel=2)
+
+    def _drop_collected(self) -> None:
+        """Drop the guest client of a collected, unclosed client, which
+        flushes what it buffered (and reports on stderr what that could not
+        deliver, as it does when it is dropped), if the host can be had at
+        once; else say on stderr that its buffered events are lost."""
+        if _is_finalizing():
+            # Modules are being torn down: no guest code runs now.
+            self._lost(None, "the interpreter was exiting")
+            return
+        lock = self._host._lock
+        # Not within another call of this thread (its RLock would be taken
+        # again), nor waiting for another thread's: a finalizer never blocks.
+        if lock._is_owned() or not lock.acquire(blocking=False):  # type: ignore[attr-defined]
+            self._lost(None, "its Host was in another call")
+            return
+        buffered = None
+        try:
+            fresh = self._generation == self._host._generation
+            buffered = self.stats().buffered_events if fresh and self._unflushed else 0
+            # The guest's drop flushes the buffer, and reports on stderr what
+            # it could not deliver; a spooled batch is safe.
+            super().close()
+        except Exception as e:  # a trap: the instance, and the buffer, went
+            self._closed = True
+            if buffered != 0:
+                self._lost(buffered, str(e))
+        finally:
+            lock.release()
+
+    def _lost(self, events: int | None, why: str) -> None:
+        """Say on stderr that ``events`` buffered events (``None``: however
+        many there were) were not delivered, and ``why``."""
+        if not self._unflushed:
+            return  # not batching, or flushed since the last issue: nothing was buffered
+        count = f"{events}" if events is not None else "its"
+        try:
+            sys.stderr.write(f"runner-metrics: a dropped client could not deliver {count} buffered events: {why}\n")
+        except Exception:  # noqa: S110 (no stderr)
+            pass
 
 
 def _known(options: Mapping[str, Any]) -> None:
@@ -146,38 +205,33 @@ def _own_host(options: dict[str, Any]) -> tuple[_host.Host, dict[str, Any], list
     it. With a spool, the host is given the directory, created if missing
     (the WIT: "which the host must preopen; it is created if missing"), at
     its absolute path, which the setting then names, as the JavaScript host
-    does."""
+    does. A spool that cannot be made, or is no directory, is ``storage``
+    naming it, with the reason the JavaScript host gives."""
     spool = options.get("spool")
     # A value the setter refuses (or cannot be passed) gets no directory:
     # the setter says what is wrong with it.
     if not isinstance(spool, str) or not spool or _CONTROL.search(spool) or SURROGATE.search(spool):
         return _host.Host(), options, []
     options = {**options, "spool": os.path.abspath(spool)}
-    created = _make_dirs(options["spool"])  # a failure: the host's `storage` error says why
-    return _host.Host(dirs=[options["spool"]]), options, created
+    # The setters first, as the JavaScript host applies them: a bad value
+    # is its error, whatever the spool directory is.
+    _check_settings(options)
+    created = _storage.make_spool(options["spool"])
+    try:
+        return _host.Host(dirs=[options["spool"]]), options, created
+    except BaseException:
+        _storage.remove_dirs(created)
+        raise
 
 
-def _make_dirs(path: str) -> list[str]:
-    """Make ``path`` and its missing parents; the ones made, outermost first."""
-    missing = []
-    while not os.path.lexists(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    made = []
-    for d in reversed(missing):
-        try:
-            os.mkdir(d)
-        except OSError:
-            break
-        made.append(d)
-    return made
-
-
-def _remove_dirs(made: list[str]) -> None:
-    """Remove what ``_make_dirs`` made, innermost first, if still empty."""
-    for d in reversed(made):
-        with contextlib.suppress(OSError):
-            os.rmdir(d)
+def _check_settings(options: dict[str, Any]) -> None:
+    """Raise what a setter refuses among ``options``, as the client would
+    (set on an ``options`` of the default host, which holds no directory)."""
+    host = _host.default_host()
+    generation = host._generation
+    handle = host._call("[constructor]options")
+    try:
+        for keyword, value in options.items():
+            host._call(f"[method]options.{_SETTERS[keyword]}", handle, value)
+    finally:
+        host._drop(handle, generation)

@@ -30,9 +30,9 @@ from wasmtime import Config, Engine, Store, WasiConfig, WasmtimeError
 from wasmtime import _ffi as ffi
 from wasmtime.component import Func, Instance, Linker, ResourceAny
 
-from . import _cache, _calls, _contract, _wasm
-from ._generated import INTERFACES, Event, InvalidInput, StorageFailure
-from ._wit import Refused, Result
+from . import _cache, _calls, _contract, _storage, _wasm
+from ._generated import INTERFACES, Event, InvalidInput
+from ._wit import Refused, Result, exact
 from .errors import ComponentTrap, MetricsError
 
 
@@ -211,8 +211,19 @@ def _refuse_if(signature: _contract.Signature, args: tuple[Any, ...], check: Any
 def _preopen(d: Dir) -> tuple[str, str]:
     if isinstance(d, tuple):
         host_dir, guest_dir = d
-        return os.fspath(host_dir), guest_dir
-    return os.fspath(d), os.fspath(d)
+        return _path(host_dir), _path(guest_dir)
+    path = _path(d)
+    return path, path
+
+
+def _path(value: str | os.PathLike[str]) -> str:
+    """A directory's path as an exact ``str``, as wasmtime-py must get it
+    (it passes what a ``str`` subclass's ``encode()`` gives to wasmtime's C
+    API, which aborts the process for bytes that are not UTF-8)."""
+    path = os.fspath(value)
+    if not isinstance(path, str):
+        raise TypeError(f"a directory is a str or an os.PathLike of one, got {type(path).__name__}")
+    return exact(path)
 
 
 def _grant(wasi: WasiConfig, host_dir: str, guest_dir: str) -> None:
@@ -224,12 +235,11 @@ def _grant(wasi: WasiConfig, host_dir: str, guest_dir: str) -> None:
         wasi.preopen_dir(host_dir, guest_dir)
         return
     except OSError as e:
-        text = e.strerror or str(e)
-        detail = text[:1].lower() + text[1:]  # as the component words it: `no such file or directory`
+        detail = _storage.detail(e)  # as the JavaScript host words it: `no such file or directory`
     except (ValueError, WasmtimeError):  # a NUL or a lone surrogate, which wasmtime-py cannot pass
         detail = "the component cannot be given this directory"
     # Raised outside the handlers: no wasmtime or OS exception is chained.
-    raise MetricsError("storage", StorageFailure(path=host_dir, detail=detail))
+    raise _storage.failure(host_dir, detail)
 
 
 _default: Host | None = None

@@ -11,6 +11,7 @@ from . import _calls
 from . import host as _host
 from ._generated import Event, StorageFailure
 from ._resource import GuestResource
+from ._wit import path_text
 from .errors import MetricsError
 
 
@@ -29,12 +30,15 @@ class LogFile(GuestResource):
     _kind = "log-file"
 
     def __init__(self, path: str | os.PathLike[str], *, host: _host.Host | None = None):
-        if host is None and os.fspath(path) == "":
-            host = _host.Host()  # no directory: the component refuses the empty path itself
+        file = path_text(path)
+        if host is None and (not isinstance(file, str) or file == ""):
+            # No directory: the component refuses the empty path itself, and
+            # the lowering a path that is no string (bytes).
+            host = _host.Host()
         elif host is None:
-            path = os.path.abspath(path)
-            host = _own_host(path)
-        self._setup(host, os.fspath(path))
+            file = os.path.abspath(file)
+            host = _own_host(file)
+        self._setup(host, file)
 
     def _setup(self, host: _host.Host, path: str) -> None:
         self.path = path

@@ -76,6 +76,18 @@ def test_xdg_cache_home_is_the_default_place(monkeypatch, tmp_path: Path, wasm: 
     assert len(cached(tmp_path / "runner-metrics")) == 1
 
 
+def test_a_relative_location_is_ignored(monkeypatch, tmp_path: Path, wasm: bytes) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("RUNNER_METRICS_CACHE_DIR", "rel")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relx")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # not a directory: not made
+    _cache.load(Engine(), wasm)
+    assert list(tmp_path.iterdir()) == [], "nothing made in the current directory"
+    (tmp_path / "home").mkdir()
+    _cache.load(Engine(), wasm)
+    assert len(cached(tmp_path / "home" / ".cache" / "runner-metrics")) == 1
+
+
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign", "empty"])
 def test_a_damaged_or_foreign_file_is_compiled_again(cache_file: Path, wasm: bytes, damage: str) -> None:
     file = cache_file

@@ -4,9 +4,10 @@ import gc
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
-from testkit import Receiver
+from testkit import Receiver, run_python
 
 from runner_metrics import (
     Bearer,
@@ -302,3 +303,97 @@ def test_an_unclosed_client_warns(host: Host, receiver: Receiver) -> None:
     with pytest.warns(ResourceWarning, match="unclosed"):
         del client
         gc.collect()
+
+
+def test_a_collected_unclosed_client_delivers_what_it_buffered(host: Host, receiver: Receiver, capfd) -> None:
+    # They were lost, silently: the finalizer only warned, and warnings of
+    # this category are not shown by default.
+    client = Client(host, endpoint=receiver.url, batch_max_events=10)
+    client.issue_event(INSTALLED)
+    with pytest.warns(ResourceWarning, match="unclosed"):
+        del client
+        gc.collect()
+    assert receiver.lines() == [INSTALLED_LINE]
+    assert capfd.readouterr().err == ""
+
+
+def test_a_collected_client_says_on_stderr_what_it_could_not_deliver(
+    host: Host, receiver: Receiver, capfd
+) -> None:
+    receiver.script([{"status": 500, "body": "down"}])
+    client = Client(host, endpoint=receiver.url, batch_max_events=10, max_attempts=1)
+    client.issue([Entry(event=INSTALLED), Entry(event=INSTALLED)])
+    with pytest.warns(ResourceWarning, match="unclosed"):
+        del client
+        gc.collect()
+    assert capfd.readouterr().err == (
+        "runner-metrics: a dropped client could not deliver 2 buffered events: the receiver answered 500: down\n"
+    )
+
+
+def test_a_client_collected_while_its_host_is_busy_says_its_events_are_lost(receiver: Receiver, capfd) -> None:
+    # A finalizer never waits: for another thread's call, or its own thread's.
+    host = Host()
+    client = Client(host, endpoint=receiver.url, batch_max_events=10)
+    client.issue_event(INSTALLED)
+    idle = Client(host, endpoint=receiver.url, batch_max_events=10)  # nothing issued: nothing to say
+    taken, release = threading.Event(), threading.Event()
+
+    def call() -> None:
+        with host._lock:
+            taken.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    try:
+        assert taken.wait(10)
+        with pytest.warns(ResourceWarning, match="unclosed"):
+            del client, idle
+            gc.collect()
+    finally:
+        release.set()
+        thread.join()
+    assert capfd.readouterr().err == (
+        "runner-metrics: a dropped client could not deliver its buffered events: its Host was in another call\n"
+    )
+    assert receiver.requests() == 0
+
+
+def test_a_client_unclosed_at_exit_says_its_events_are_lost(receiver: Receiver) -> None:
+    # At exit no guest code runs from a finalizer: the modules are being torn down.
+    script = (
+        "import sys\n"
+        "from runner_metrics import Client, RunnerInstalled\n"
+        "client = Client(endpoint=sys.argv[1], batch_max_events=10)\n"
+        "client.issue_event(RunnerInstalled(timestamp=1, flavor='s', duration=1))\n"
+    )
+    ran = run_python(script, receiver.url)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr == (
+        "runner-metrics: a dropped client could not deliver its buffered events: the interpreter was exiting\n"
+    )
+
+
+def test_a_spool_may_be_a_path(tmp_path: Path, host: Host, receiver: Receiver) -> None:
+    # It was refused: `invalid config: spool: expected a string, got an object`.
+    spool = tmp_path / "spool"
+    receiver.script([{"status": 503}])
+    with Client(endpoint=receiver.url, spool=spool, max_attempts=1) as client:
+        assert client._options["spool"] == str(spool)
+        with pytest.raises(MetricsError) as caught:
+            client.issue_event(INSTALLED)
+        assert caught.value.case == "spooled"
+    with Client(Host(dirs=[tmp_path]), endpoint=receiver.url, spool=spool) as client:
+        client.flush()
+    assert receiver.lines() == [INSTALLED_LINE]
+    # Bytes are no more a path than they were.
+    for path in (b"/tmp/spool", _BytesPath()):
+        with pytest.raises(MetricsError) as caught:
+            Client(spool=path)  # type: ignore[arg-type]
+        assert str(caught.value) == "invalid config: spool: expected a string, got an object"
+
+
+class _BytesPath:
+    def __fspath__(self) -> bytes:
+        return b"/tmp/spool"

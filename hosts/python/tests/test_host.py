@@ -2,15 +2,17 @@
 directories, log files, the extra-option build, and recovery from a trap."""
 
 import copy
+import errno
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from testkit import Receiver
+from testkit import REPO, Receiver
 from wasmtime import Engine
 from wasmtime.component import Component
 
@@ -24,6 +26,7 @@ from runner_metrics import (
     RunnerInstalled,
     StorageFailure,
     _contract,
+    _storage,
     _wasm,
 )
 from runner_metrics._generated import TYPES
@@ -199,3 +202,64 @@ def test_a_trap_replaces_the_instance_and_clients_carry_on(receiver: Receiver) -
         client.flush()
     assert receiver.lines() == [LINE]
     assert json.loads(receiver.pushes()[0]["streams"][0]["entries"][0]["line"])["flavor"] == "small"
+
+
+# The texts hosts/js/test/api.test.js expects for the same spools, word for word.
+SPOOL_IS_A_FILE = "storage failure: {path}: not a directory (the spool needs one)"
+SPOOL_CANNOT_BE_MADE = {
+    "EPERM": "storage failure: {path}: operation not permitted",  # as root
+    "EACCES": "storage failure: {path}: permission denied",
+}
+
+
+def test_a_spool_that_is_a_file_is_the_storage_error_every_host_gives(tmp_path: Path) -> None:
+    # It was `not a directory` here, `already exists` in JavaScript.
+    (tmp_path / "file").write_text("")
+    for spool in (tmp_path / "file", Path(os.path.relpath(tmp_path / "file"))):
+        with pytest.raises(MetricsError) as caught:
+            Client(spool=spool)
+        assert str(caught.value) == SPOOL_IS_A_FILE.format(path=tmp_path / "file")
+        assert caught.value.__context__ is None
+    # Through a symbolic link, and one that leads nowhere.
+    (tmp_path / "link").symlink_to(tmp_path / "file")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=tmp_path / "link")
+    assert str(caught.value) == SPOOL_IS_A_FILE.format(path=tmp_path / "link")
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=tmp_path / "dangling")
+    assert str(caught.value) == f"storage failure: {tmp_path / 'dangling'}: no such file or directory"
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dirlink").symlink_to(tmp_path / "dir")
+    Client(spool=tmp_path / "dirlink").close()
+    # A bad setting is reported before the spool, as in JavaScript.
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=tmp_path / "file", timeout_ms=0)
+    assert (caught.value.case, caught.value.payload.field) == ("invalid-config", "timeout-ms")
+
+
+def test_a_spool_that_cannot_be_made_is_a_storage_error_with_the_reason(tmp_path: Path) -> None:
+    # The failed mkdir was ignored, and the error was the component's
+    # `no such file or directory`.
+    spool = "/sys/kernel/runner-metrics-spool/s"
+    try:
+        os.mkdir(os.path.dirname(spool))
+    except OSError as e:
+        code = errno.errorcode[e.errno]
+    else:
+        os.rmdir(os.path.dirname(spool))
+        pytest.skip("this system lets a directory be made in /sys/kernel")
+    with pytest.raises(MetricsError) as caught:
+        Client(spool=spool)
+    assert str(caught.value) == SPOOL_CANNOT_BE_MADE[code].format(path=spool)
+    with pytest.raises(MetricsError) as caught:
+        Client(spool="/proc/nope/spool")
+    assert str(caught.value) == "storage failure: /proc/nope/spool: no such file or directory"
+
+
+def test_a_storage_error_is_worded_as_the_javascript_host_words_it() -> None:
+    js = (REPO / "hosts" / "js" / "lib" / "storage-errors.js").read_text()
+    table = dict(re.findall(r"^\s+(E[A-Z]+): '([^']*)',$", js, re.MULTILINE))
+    assert table == _storage._DETAILS
+    assert "`error ${code}`" in js  # an errno of neither table: its name
+    assert _storage.detail(OSError(errno.EXDEV, "Invalid cross-device link")) == "error EXDEV"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from testkit import Receiver
+from testkit import Receiver, run_python
 
 from runner_metrics import (
     BasicAuth,
@@ -316,3 +316,48 @@ def test_a_client_refused_for_a_setting_creates_no_spool_directory(tmp_path) -> 
     (tmp_path / "a").mkdir()
     refused(lambda: Client(spool=str(spool), min_backoff_ms=5000, max_backoff_ms=100))
     assert (tmp_path / "a").is_dir() and not spool.exists(), "only what it made is removed"
+
+
+HOSTILE_STR = r'''
+import os, sys
+import runner_metrics as rm
+
+class Hostile(str):
+    """A str whose methods lie: encode() gives bytes that are not UTF-8."""
+    def encode(self, *args, **kwargs): return b"\xff\xfe"
+    def __str__(self): return "\udcff"
+    def __len__(self): return 0
+    def __format__(self, spec): return "\udcff"
+    def isascii(self): return True
+    def __fspath__(self): return "\udcff"
+
+tmp, url = sys.argv[1], sys.argv[2]
+h = Hostile
+log = os.path.join(tmp, "metrics.log")
+event = rm.CustomEvent(name=h("built"), timestamp=1, fields=[(h("size"), rm.Text(h("big")))])
+with rm.LogFile(h(log)) as f:
+    f.write([rm.RunnerInstalled(timestamp=1, flavor=h("small"), duration=2), event])
+with rm.LogFile("/metrics/other.log", host=rm.Host(dirs=[(h(tmp), h("/metrics"))])) as f:
+    f.write([event])
+with rm.Client(endpoint=h(url), spool=h(os.path.join(tmp, "spool")), encoding=h("json"),
+               labels=[(h("unit"), h("u/0"))], tenant=h("team")) as c:
+    c.issue_event(event)
+print("alive")
+'''
+
+
+def test_a_str_subclass_whose_methods_lie_is_passed_as_its_characters(tmp_path, receiver: Receiver) -> None:
+    # wasmtime-py passed what encode() returned to wasmtime's C API, which
+    # panicked on bytes that are not UTF-8: the process aborted. Run in a
+    # process of its own, so that an abort fails this test only.
+    ran = run_python(HOSTILE_STR, str(tmp_path), receiver.url)
+    assert (ran.returncode, ran.stdout) == (0, "alive\n"), ran.stderr
+    line = '{"timestamp":1.0,"event":"built","size":"big"}'
+    installed = '{"timestamp":1.0,"event":"runner_installed","flavor":"small","duration":2.0}'
+    assert (tmp_path / "metrics.log").read_text() == f"{installed}\n{line}\n"
+    assert (tmp_path / "other.log").read_text() == f"{line}\n"
+    assert receiver.lines() == [line]
+    (push,) = receiver.pushes()
+    assert push["headers"]["x-scope-orgid"] == "team"
+    assert ["unit", "u/0"] in push["streams"][0]["labels"]
+    assert (tmp_path / "spool").is_dir()

@@ -2,7 +2,9 @@
 process of its own, driven through its control API (crates/testkit/README.md)."""
 
 import json
+import os
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -69,3 +71,18 @@ class Receiver:
     def lines(self) -> list[str]:
         """The lines of every accepted push, in order."""
         return [e["line"] for p in self.pushes() for s in p["streams"] for e in s["entries"]]
+
+
+def run_python(script: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``script`` run by this Python in a process of its own (so that an
+    abort fails one test, and its exit is its own), with this package on its
+    path: stdout and stderr captured as text."""
+    package = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (package, os.environ.get("PYTHONPATH")) if p)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
+        timeout=timeout,
+    )

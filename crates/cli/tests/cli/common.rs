@@ -18,6 +18,8 @@ const CLEARED: [&str; 3] = [
 pub struct Cli {
     args: Vec<String>,
     env: Vec<(String, String)>,
+    env_removed: Vec<String>,
+    dir: Option<PathBuf>,
     stdin: Vec<u8>,
     cache: PathBuf,
     wrapper: Vec<String>,
@@ -59,6 +61,8 @@ pub fn cli(args: &[&str]) -> Cli {
     Cli {
         args: args.iter().map(|s| s.to_string()).collect(),
         env: Vec::new(),
+        env_removed: Vec::new(),
+        dir: None,
         stdin: Vec::new(),
         cache: cache_dir(),
         wrapper: Vec::new(),
@@ -77,6 +81,18 @@ impl Cli {
 
     pub fn env(mut self, name: &str, value: &str) -> Cli {
         self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Unset this variable (the cache's too); [`Cli::env`] sets it again.
+    pub fn env_remove(mut self, name: &str) -> Cli {
+        self.env_removed.push(name.into());
+        self
+    }
+
+    /// Run it in this directory.
+    pub fn current_dir(mut self, dir: &Path) -> Cli {
+        self.dir = Some(dir.to_path_buf());
         self
     }
 
@@ -135,12 +151,18 @@ impl Cli {
         for name in CLEARED {
             command.env_remove(name);
         }
+        command.env("RUNNER_METRICS_CACHE_DIR", &self.cache);
+        for name in &self.env_removed {
+            command.env_remove(name);
+        }
         command
-            .env("RUNNER_METRICS_CACHE_DIR", &self.cache)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(to(&self.stdout))
             .stderr(to(&self.stderr));
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
         if let Some(bytes) = self.file_size_limit {
             use std::os::unix::process::CommandExt;
             // SAFETY: setrlimit and signal are async-signal-safe, and the

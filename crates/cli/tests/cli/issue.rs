@@ -194,6 +194,18 @@ async fn exit_codes_hold_when_stderr_cannot_be_written() {
         .run()
         .await
         .assert_code(1);
+    // A closed stdout too, which Rust's runtime reopens on /dev/null
+    // before `main`: the help would be lost with exit 0.
+    let closed_stdout = ["sh", "-c", "exec \"$@\" >&-", "sh"];
+    for args in [&["--version"][..], &["--help"], &["issue", "--help"]] {
+        let out = cli(args).wrapped(&closed_stdout).run().await;
+        out.assert_code(1);
+        assert!(
+            out.stderr
+                .contains("writing the output: Bad file descriptor"),
+            "{args:?}: {out:?}"
+        );
+    }
     cli(&["--no-such-flag"])
         .stderr_to(full)
         .run()
@@ -209,6 +221,40 @@ async fn exit_codes_hold_when_stderr_cannot_be_written() {
         .await;
     warned.assert_ok();
     assert_eq!(rx.push_count(), 1);
+    // The outcome's own code, not 1 (docs/hosts/cli.md).
+    rx.script([Reply::status(503, "down")]);
+    issue(&["--endpoint", &rx.url(), "--max-attempts", "1"])
+        .stderr_to(full)
+        .run()
+        .await
+        .assert_code(5);
+}
+
+/// A file that is not a component is named, with why, on one line:
+/// wasmtime's parser states the bytes it expected as a debug list, one
+/// byte a line.
+#[tokio::test]
+async fn a_component_that_is_not_one_is_named_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.wasm");
+    std::fs::write(&garbage, "garbage, not WebAssembly").unwrap();
+    let out = issue(&["--endpoint", &closed_url()])
+        .args(["--component", s(&garbage)])
+        .run()
+        .await;
+    out.assert_code(1);
+    assert_eq!(out.stderr.lines().count(), 1, "{out:?}");
+    assert!(
+        out.stderr.starts_with(&format!(
+            "runner-metrics: loading --component {}: ",
+            garbage.display()
+        )),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr.contains("expected=[0x0, 0x61, 0x73, 0x6d]"),
+        "{out:?}"
+    );
 }
 
 #[tokio::test]
@@ -308,6 +354,41 @@ async fn losses_of_spooled_events_are_reported() {
     out.assert_code(5);
     assert!(out.stderr.contains("bad labels"), "{out:?}");
     assert!(!out.stderr.contains("on replay"), "{out:?}");
+}
+
+/// A spool file set aside as corrupt is named, also when the call then
+/// fails: `stats.last-error` then holds the call's own error, which is not
+/// what was set aside (nor a loss), and was shown as the warning.
+#[tokio::test]
+async fn a_file_set_aside_is_reported_when_the_call_fails_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("spool");
+    let (_port, issue) = spooling_to_a_closed_port(&spool);
+    issue("1").run().await.assert_code(6);
+    // Garbage under the name of the oldest batch, replayed first.
+    let name = "0000000000000001-59be23c7-4e87a4ba89a126e0-00000000";
+    std::fs::write(spool.join(format!("{name}.batch")), [0xa5; 300]).unwrap();
+    let out = issue("2").run().await;
+    out.assert_code(6);
+    let bad = spool.join(format!("{name}.bad"));
+    assert!(bad.exists(), "{out:?}");
+    // The notice naming it was followed by the call's own error, which is
+    // the call's message, not a warning: the count and the directory say it.
+    assert!(
+        out.stderr.contains(
+            "warning: 1 spool files were corrupt or unreadable and were set aside as *.bad\n"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("warning: they are in {}\n", spool.display())),
+        "{out:?}"
+    );
+    assert!(
+        !out.stderr.contains("warning: 1 events spooled after"),
+        "{out:?}"
+    );
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 mod common;
 
+mod cache;
 mod credentials;
 mod deadline;
 mod default_endpoint;

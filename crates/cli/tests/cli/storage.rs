@@ -207,3 +207,70 @@ async fn a_spool_that_cannot_be_written_says_why_the_event_needed_it() {
         assert!(out.stderr.contains(part), "{part:?} in {out:?}");
     }
 }
+
+/// A `--file` that is a symbolic link to an absolute path (a log moved to
+/// a larger disk, say) writes where it leads: WASI follows no link to an
+/// absolute path inside the directory the component is given, so the CLI
+/// gives it the target's. A link to a file not yet made makes it there.
+#[tokio::test]
+async fn a_file_through_a_symbolic_link_is_written_where_it_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let same = dir.path().join("metrics.log");
+    let away = other.path().join("moved.log");
+    let cases = [
+        (dir.path().join("same.log"), &same),
+        (dir.path().join("away.log"), &away),
+    ];
+    for (link, target) in &cases {
+        std::os::unix::fs::symlink(target, link).unwrap();
+        for _ in 0..2 {
+            write_to(link).run().await.assert_ok();
+        }
+        assert_eq!(
+            std::fs::read_to_string(target).unwrap(),
+            format!("{LINE}\n{LINE}\n")
+        );
+        assert!(std::fs::symlink_metadata(link).unwrap().is_symlink());
+    }
+    // A link into a directory that does not exist names --file.
+    let nowhere = dir.path().join("nowhere.log");
+    std::os::unix::fs::symlink(other.path().join("missing/x.log"), &nowhere).unwrap();
+    let out = write_to(&nowhere).run().await;
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains(&format!(
+            "--file {}: its directory {} does not exist",
+            nowhere.display(),
+            other.path().join("missing").display()
+        )),
+        "{out:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_link_another_user_planted_in_a_shared_directory_is_not_followed() {
+    use std::os::unix::fs::{PermissionsExt, lchown};
+    let shared = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = tempfile::tempdir().unwrap();
+    let target = victim.path().join("profile");
+    std::fs::write(&target, "mine\n").unwrap();
+    let link = shared.path().join("metrics.log");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    // Owned by another user than this one and the directory's owner.
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    let other = if me == 65534 { 65533 } else { 65534 };
+    if lchown(&link, Some(other), None).is_err() {
+        eprintln!("skipped: this user cannot give a link to another user");
+        return;
+    }
+    let out = write_to(&link).run().await;
+    out.assert_code(3);
+    assert!(
+        out.stderr.contains("owned by another user: not followed"),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
+}

@@ -136,8 +136,7 @@ pub fn push(x: &mut Exchange<'_>, body: &Body<'_>, call: Deadline) -> Result<(),
         if attempt >= settings.retry.max_attempts {
             return Err(Failure::Exhausted(error));
         }
-        let wait =
-            after_ms.unwrap_or_else(|| retry::backoff_ms(&settings.retry, attempt, clock.jitter()));
+        let wait = retry::wait_ms(&settings.retry, attempt, clock.jitter(), after_ms);
         // No sleep, and no attempt, past the deadline: a `Retry-After`
         // beyond it ends the call now rather than at the deadline.
         if wait >= call.remaining_ms(clock) {

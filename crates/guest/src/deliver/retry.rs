@@ -56,7 +56,7 @@ pub fn is_permanent(code: &ErrorCode) -> bool {
 }
 
 /// Retry transport errors, timeouts, 429 and 5xx except 501; split on 413;
-/// never retry other statuses.
+/// never retry other statuses (3xx, other 4xx, past 599).
 pub fn classify(attempt: Attempt<'_>) -> Decision {
     match attempt {
         Attempt::Answered { status, .. } if (200..300).contains(&status) => Decision::Accepted {
@@ -66,7 +66,7 @@ pub fn classify(attempt: Attempt<'_>) -> Decision {
         Attempt::Answered {
             status,
             retry_after_ms,
-        } if status == 429 || (status >= 500 && status != 501) => Decision::Retry {
+        } if status == 429 || ((500..600).contains(&status) && status != 501) => Decision::Retry {
             after_ms: retry_after_ms,
         },
         Attempt::Answered { .. } => Decision::GiveUp,
@@ -87,6 +87,14 @@ pub fn backoff_ms(policy: &Retry, retry: u32, unit: f64) -> u64 {
     let capped = base.min(policy.max_backoff_ms);
     let half = capped / 2;
     half + ((capped - half) as f64 * unit.clamp(0.0, 1.0)) as u64
+}
+
+/// The wait before retry number `retry`: the backoff, or the receiver's
+/// `Retry-After` when that is longer. A shorter one (0, a date in the past)
+/// does not make the client retry at once, over and over.
+pub fn wait_ms(policy: &Retry, retry: u32, unit: f64, retry_after_ms: Option<u64>) -> u64 {
+    let backoff = backoff_ms(policy, retry, unit);
+    retry_after_ms.map_or(backoff, |asked| asked.max(backoff))
 }
 
 /// The longest delay reported: 2^53 - 1 ms (285,000 years), the largest
@@ -136,7 +144,9 @@ mod tests {
             assert_eq!(answered(s), Decision::Retry { after_ms: None }, "{s}");
         }
         assert_eq!(answered(413), Decision::Split);
-        for s in [100, 301, 302, 307, 400, 401, 403, 404, 409, 422, 501] {
+        for s in [
+            100, 301, 302, 307, 400, 401, 403, 404, 409, 422, 501, 600, 999,
+        ] {
             assert_eq!(answered(s), Decision::GiveUp, "{s}");
         }
         let with_after = Attempt::Answered {
@@ -196,6 +206,15 @@ mod tests {
         assert_eq!(backoff_ms(&p, 5, 1.0), 5000);
         assert_eq!(backoff_ms(&p, 5, 0.0), 2500);
         assert_eq!(backoff_ms(&p, 1000, 0.5), 3750);
+    }
+
+    #[test]
+    fn a_retry_after_waits_longer_never_shorter() {
+        let p = Retry::default(); // 500 ms .. 5 s
+        assert_eq!(wait_ms(&p, 1, 1.0, None), 500);
+        assert_eq!(wait_ms(&p, 1, 1.0, Some(2000)), 2000);
+        assert_eq!(wait_ms(&p, 1, 1.0, Some(0)), 500, "0 or a past date");
+        assert_eq!(wait_ms(&p, 2, 1.0, Some(700)), 1000);
     }
 
     #[test]

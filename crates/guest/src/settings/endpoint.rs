@@ -11,6 +11,9 @@ pub enum Scheme {
     Https,
 }
 
+/// The shortest query value taken for a secret.
+pub const MIN_QUERY_SECRET: usize = 4;
+
 /// A parsed push URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -22,6 +25,24 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// The values of the query's parameters (`?token=<this>`), as written
+    /// and percent-decoded: one may be a credential, so each is a secret.
+    /// Values shorter than [`MIN_QUERY_SECRET`] are left out: no credential
+    /// is that short, and every `1` of an answer would be hidden.
+    pub fn query_values(&self) -> Vec<String> {
+        let Some((_, query)) = self.path_with_query.split_once('?') else {
+            return Vec::new();
+        };
+        let mut values = Vec::new();
+        for (_, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+            if value.len() >= MIN_QUERY_SECRET {
+                values.extend(crate::redact::percent_decoded(value));
+                values.push(value.to_string());
+            }
+        }
+        values
+    }
+
     /// The URL again, for messages.
     pub fn url(&self) -> String {
         let scheme = match self.scheme {
@@ -64,6 +85,7 @@ pub fn parse(url: &str) -> Result<Endpoint, Error> {
     if path.contains('#') {
         return Err(bad(shown, "a fragment is not allowed"));
     }
+    check_path(path).map_err(|why| bad(shown, &why))?;
     check_authority(authority).map_err(|why| bad(shown, why))?;
     let path_with_query = match path.as_bytes().first() {
         None => "/".to_string(),
@@ -81,24 +103,64 @@ fn bad(shown: &str, why: &str) -> Error {
     invalid_config("endpoint", format!("{}: {why}", quoted(shown)))
 }
 
-/// The URL as messages may show it: whatever precedes an `@` after the
-/// scheme may be a user and password, and a query or a fragment may carry
-/// a token, so all are replaced (this hides more than needed when an `@` is
-/// in the path, which is harmless).
+/// The URL as messages may show it. Whatever precedes the last `@` may be
+/// a user and password, and a query or a fragment may carry a token, so
+/// both are hidden; when a `?` or `#` comes before that `@`, a password
+/// holding it cannot be told from a query holding an `@`, so all but the
+/// scheme is. A scheme is taken only when it looks like one (`http:/x://`
+/// is no scheme): otherwise all of the URL may be a user's.
 fn shown(url: &str) -> String {
-    // A query or a fragment: hidden whole (no `@` in it is a user's).
-    let (url, rest) = match url.find(['?', '#']) {
-        Some(i) => (&url[..i], format!("{}<redacted>", &url[i..=i])),
-        None => (url, String::new()),
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, rest)) if is_scheme(s) => (&url[..s.len() + 3], rest),
+        _ => ("", url),
     };
-    let Some(at) = url.rfind('@') else {
-        return format!("{url}{rest}");
-    };
-    match url.find("://") {
-        Some(s) if s < at => format!("{}://<redacted>{}{rest}", &url[..s], &url[at..]),
-        // No scheme before it (`u:pw@host`, `http:/u:pw@host`): all of it.
-        _ => format!("<redacted>{}{rest}", &url[at..]),
+    let query = rest.find(['?', '#']);
+    match (rest.rfind('@'), query) {
+        (Some(at), Some(q)) if q < at => format!("{scheme}<redacted>"),
+        (at, q) => {
+            let from = at.unwrap_or(0);
+            let user = if at.is_some() { "<redacted>" } else { "" };
+            match q {
+                Some(q) => format!("{scheme}{user}{}<redacted>", &rest[from..=q]),
+                None => format!("{scheme}{user}{}", &rest[from..]),
+            }
+        }
     }
+}
+
+/// RFC 3986's `scheme`: a letter, then letters, digits, `+`, `-` or `.`.
+fn is_scheme(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(&c))
+}
+
+/// A path and query every host sends as they are: RFC 3986's characters
+/// for them, and `%` only before two hex digits. A host's HTTP stack
+/// refuses some others (`"`, `<`) at every request, and takes others
+/// (`{`, `|`) as they are or encodes them, so they are refused here, once.
+fn check_path(path: &str) -> Result<(), String> {
+    let bytes = path.as_bytes();
+    for (i, &c) in bytes.iter().enumerate() {
+        let ok = match c {
+            b'%' => bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)),
+            _ => c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&c),
+        };
+        if !ok {
+            let c = char::from(c);
+            return Err(if c == '%' {
+                "a `%` in the path or query must start a percent-encoded byte (`%2F`)".into()
+            } else {
+                format!(
+                    "the path or query holds `{c}`, which a URL carries percent-encoded (`%{:02X}`)",
+                    u32::from(c)
+                )
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `host[:port]`: a host name, an IPv4 address or a bracketed IPv6 address,
@@ -172,6 +234,8 @@ mod tests {
         let e = parse("http://loki?tenant=a").unwrap();
         assert_eq!(e.path_with_query, "/?tenant=a");
         assert!(parse("http://10.0.0.1:65535/x").is_ok());
+        let every = "http://h/a-z_0.9~!$&'()*+,;=:@/%2F%c3%A9?q=1&r=/?:@";
+        assert_eq!(parse(every).unwrap().path_with_query, &every[8..]);
     }
 
     #[test]
@@ -197,6 +261,16 @@ mod tests {
             "http://h/x#frag",
             "http://hé/x",
             "http://u:pa/ss@h/x",
+            "http://h/a<b",
+            "http://h/x?tag=a\"b",
+            "http://h/x?a=%zz",
+            "http://h/x?a=%2",
+            "http://h/{x}",
+            "http://h/x?a=b|c",
+            "http://h/x?a=[1]",
+            "http://h/a\\b",
+            "http://h/a^b",
+            "http://h/a`b",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
@@ -224,13 +298,41 @@ mod tests {
             panic!("refused")
         };
         assert!(!e.reason.contains("s3cr3t"), "{}", e.reason);
-        // An `@` after a fragment is not a user's: the host is shown as it
-        // is, the fragment hidden.
-        let Err(Error::InvalidConfig(e)) = parse("http://127.0.0.1:1#@example.com/") else {
+        // Nor when it holds a `?` or `#`, which end the authority early, nor
+        // when an `@` in the query is followed by a token, nor when what
+        // comes before `://` is no scheme.
+        for (url, shown) in [
+            ("http://alice7:hunter2?x@loki/", "\"http://<redacted>\""),
+            ("http://alice7:pw#hunter2@loki/", "\"http://<redacted>\""),
+            ("http://alice7:pw?hunter2@loki/", "\"http://<redacted>\""),
+            (
+                "http://loki:31OO/push?user=alice7@corp&api_key=hunter2",
+                "\"http://<redacted>\"",
+            ),
+            ("alice7:hunter2@http://loki/", "\"<redacted>@http://loki/\""),
+            (
+                "https:/alice7:hunter2@loki/?next=http://x",
+                "\"<redacted>@loki/?<redacted>\"",
+            ),
+            (
+                "loki:3100/push?token=hunter2&next=http://x",
+                "\"loki:3100/push?<redacted>\"",
+            ),
+        ] {
+            let Err(Error::InvalidConfig(e)) = parse(url) else {
+                panic!("{url} refused")
+            };
+            let leaks = ["alice7", "hunter2"].iter().any(|s| e.reason.contains(s));
+            assert!(!leaks, "{}", e.reason);
+            assert!(e.reason.starts_with(shown), "{url}: {}", e.reason);
+        }
+        // A query or fragment is hidden whole, and the host shown, when no
+        // `@` follows.
+        let Err(Error::InvalidConfig(e)) = parse("http://127.0.0.1:1/x#frag?a") else {
             panic!("refused")
         };
         assert!(
-            e.reason.starts_with("\"http://127.0.0.1:1#<redacted>\""),
+            e.reason.starts_with("\"http://127.0.0.1:1/x#<redacted>\""),
             "{}",
             e.reason
         );

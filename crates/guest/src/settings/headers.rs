@@ -71,6 +71,9 @@ pub fn tenant(t: &str) -> Result<Secret, Error> {
 pub fn authorization(auth: &Auth) -> Result<(Secret, Vec<String>), Error> {
     match auth {
         Auth::Basic(b) => {
+            if b.user.is_empty() {
+                return Err(invalid_config("auth.basic.user", "is empty"));
+            }
             if b.user.contains(':') {
                 return Err(invalid_config("auth.basic.user", "must not contain `:`"));
             }
@@ -149,12 +152,20 @@ pub fn extra(headers: &[(String, String)]) -> Result<Vec<(String, Secret)>, Erro
     Ok(out)
 }
 
-/// The bound on all the header bytes a client adds.
-pub fn check_total(headers: &[(&str, &Secret)]) -> Result<(), Error> {
-    let total: usize = headers.iter().map(|(n, v)| n.len() + v.0.len()).sum();
+/// The bound on all the header bytes a client adds. `parts`: each setting
+/// that adds headers (`tenant`, `auth`, `headers`) with what it adds; the
+/// refusal names the one that adds the most.
+pub fn check_total(parts: &[(&str, &[(String, Secret)])]) -> Result<(), Error> {
+    let size = |hs: &[(String, Secret)]| hs.iter().map(|(n, v)| n.len() + v.0.len()).sum();
+    let sizes: Vec<(&str, usize)> = parts.iter().map(|(s, hs)| (*s, size(hs))).collect();
+    let total: usize = sizes.iter().map(|(_, n)| n).sum();
     if total > MAX_HEADER_BYTES {
+        let largest = sizes
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map_or("headers", |(s, _)| s);
         let why = format!("tenant, auth and headers add {total} bytes; at most {MAX_HEADER_BYTES}");
-        return Err(invalid_config("headers", why));
+        return Err(invalid_config(largest, why));
     }
     Ok(())
 }

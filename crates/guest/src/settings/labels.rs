@@ -19,13 +19,18 @@ pub const MAX_METADATA_BYTES: usize = 64 * 1024;
 /// Static labels: `job` first (default or given), then the others in order.
 pub fn stream_labels(given: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
     let mut out = vec![("job".to_string(), DEFAULT_JOB.to_string())];
-    // Before the per-label checks, so that a huge list costs nothing: the
-    // given labels and `event` alone are already too many.
-    if given.len() + 1 > MAX_LABELS_PER_STREAM {
-        let why = format!(
-            "{} labels with `event`; Loki allows {MAX_LABELS_PER_STREAM}",
-            given.len() + 1
-        );
+    // Before the per-label checks, so that a huge list costs little: the
+    // labels a stream would carry, `event` and (unless given) `job` with
+    // them. (A repeated name is refused below.)
+    let job_given = given.iter().any(|(name, _)| name == "job");
+    let count = given.len() + if job_given { 1 } else { 2 };
+    if count > MAX_LABELS_PER_STREAM {
+        let with = if job_given {
+            "`event`"
+        } else {
+            "`job` and `event`"
+        };
+        let why = format!("{count} labels with {with}; Loki allows {MAX_LABELS_PER_STREAM}");
         return Err(invalid_config("labels", why));
     }
     for (i, (name, value)) in given.iter().enumerate() {
@@ -56,14 +61,6 @@ pub fn stream_labels(given: &[(String, String)]) -> Result<Vec<(String, String)>
             out.push((name.clone(), value.clone()));
         }
     }
-    // `+ 1` for the `event` label every stream carries.
-    if out.len() + 1 > MAX_LABELS_PER_STREAM {
-        let why = format!(
-            "{} labels with `job` and `event`; Loki allows {MAX_LABELS_PER_STREAM}",
-            out.len() + 1
-        );
-        return Err(invalid_config("labels", why));
-    }
     Ok(out)
 }
 
@@ -86,7 +83,19 @@ pub fn metadata(
     }
     let mut size: usize = shared.iter().map(|(n, v)| n.len() + v.len()).sum();
     for (i, (name, value)) in pairs.iter().enumerate() {
-        label_name(name).map_err(|why| (format!("[{i}].name"), why))?;
+        let at = || format!("[{i}].name");
+        label_name(name).map_err(|why| (at(), why))?;
+        // One value per name: a JSON body could carry only the last one,
+        // protobuf would carry both.
+        if shared.iter().any(|(n, _)| n == name) {
+            return Err((
+                at(),
+                format!("`{name}` is in the client's `structured-metadata` too"),
+            ));
+        }
+        if pairs[..i].iter().any(|(n, _)| n == name) {
+            return Err((at(), format!("duplicate name `{name}`")));
+        }
         size += name.len() + value.len();
     }
     if size > MAX_METADATA_BYTES {
@@ -142,5 +151,43 @@ mod tests {
         for bad in ["", "1a", "a-b", "a.b", "__x", "ü"] {
             assert!(label_name(bad).is_err(), "{bad}");
         }
+    }
+
+    fn named(n: usize) -> Vec<(String, String)> {
+        (0..n).map(|i| (format!("l{i}"), "v".into())).collect()
+    }
+
+    #[test]
+    fn the_label_count_is_what_a_stream_would_carry() {
+        let reason = |given: &[(String, String)]| match stream_labels(given) {
+            Err(Error::InvalidConfig(e)) => e.reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(stream_labels(&named(13)).is_ok(), "13, job and event: 15");
+        let r = reason(&named(14));
+        assert!(r.starts_with("16 labels with `job` and `event`"), "{r}");
+        let r = reason(&named(15));
+        assert!(r.starts_with("17 labels with `job` and `event`"), "{r}");
+        let mut with_job = named(14);
+        with_job.push(("job".into(), "j".into()));
+        let r = reason(&with_job);
+        assert!(r.starts_with("16 labels with `event`"), "{r}");
+        assert!(
+            stream_labels(&with_job[1..]).is_ok(),
+            "14 with job, and event: 15"
+        );
+    }
+
+    #[test]
+    fn a_metadata_name_is_given_once() {
+        let pairs = |names: &[&str]| -> Vec<(String, String)> {
+            names.iter().map(|n| (n.to_string(), "v".into())).collect()
+        };
+        let (at, why) = metadata(&[], &pairs(&["a", "b", "a"])).unwrap_err();
+        assert_eq!((&*at, &*why), ("[2].name", "duplicate name `a`"));
+        let (at, why) = metadata(&pairs(&["a"]), &pairs(&["b", "a"])).unwrap_err();
+        assert_eq!(at, "[1].name");
+        assert!(why.contains("client's"), "{why}");
+        assert!(metadata(&pairs(&["a"]), &pairs(&["b"])).is_ok());
     }
 }

@@ -287,21 +287,29 @@ impl Options {
                 None
             }
         };
-        let mut headers = Vec::new();
         let mut secrets = Secrets::default();
-        if let Some(t) = &self.tenant {
-            headers.push(("x-scope-orgid".to_string(), t.clone()));
-        }
-        if let Some((value, shown)) = &self.auth {
-            headers.push(("authorization".to_string(), value.clone()));
-            secrets = shown.clone();
-        }
-        for (name, value) in &self.headers {
+        let tenant: Vec<_> = (self.tenant.iter())
+            .map(|t| ("x-scope-orgid".to_string(), t.clone()))
+            .collect();
+        let auth: Vec<_> = (self.auth.iter())
+            .map(|(value, shown)| {
+                secrets = shown.clone();
+                ("authorization".to_string(), value.clone())
+            })
+            .collect();
+        for (_, value) in &self.headers {
             secrets.add(&String::from_utf8_lossy(&value.0));
-            headers.push((name.clone(), value.clone()));
         }
-        let all: Vec<(&str, &Secret)> = headers.iter().map(|(n, v)| (n.as_str(), v)).collect();
-        headers::check_total(&all)?;
+        for value in self.endpoint.query_values() {
+            secrets.add(&value);
+        }
+        let parts = [
+            ("tenant", &tenant[..]),
+            ("auth", &auth[..]),
+            ("headers", &self.headers[..]),
+        ];
+        headers::check_total(&parts)?;
+        let headers = [tenant, auth, self.headers.clone()].concat();
         Ok(Settings {
             endpoint: self.endpoint.clone(),
             labels: self.labels.clone(),
@@ -355,6 +363,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_endpoint_query_values_are_secrets() {
+        let mut o = Options::default();
+        o.set_endpoint("http://h/x?token=QRYsecret55&tag=ab%2Fcd&flag&n=1")
+            .unwrap();
+        let s = o.settings().unwrap();
+        // A bare key and a value too short for a credential are not secrets.
+        let echo = "QRYsecret55 ab/cd ab%2Fcd flag n=1";
+        assert_eq!(
+            s.secrets.redact(echo),
+            "<redacted> <redacted> <redacted> flag n=1"
+        );
+    }
+
+    #[test]
     fn a_refused_value_changes_nothing() {
         let mut o = Options::default();
         o.set_timeout_ms(1234).unwrap();
@@ -399,5 +421,29 @@ mod tests {
             panic!("over the bound")
         };
         assert_eq!(e.field, "headers");
+        // The setting that adds the most is named: here the token.
+        let mut o = Options::default();
+        let token = "T".repeat(headers::MAX_HEADER_BYTES);
+        o.set_auth(&Auth::Bearer(token)).unwrap();
+        let Err(Error::InvalidConfig(e)) = o.settings() else {
+            panic!("over the bound")
+        };
+        assert_eq!(e.field, "auth");
+        assert!(!e.reason.contains("TTTT"), "{}", e.reason);
+    }
+
+    #[test]
+    fn a_basic_user_must_not_be_empty() {
+        let mut o = Options::default();
+        let auth = Auth::Basic(
+            crate::bindings::exports::github_runner::metrics::promtail::BasicAuth {
+                user: String::new(),
+                password: String::new(),
+            },
+        );
+        let Err(Error::InvalidConfig(e)) = o.set_auth(&auth) else {
+            panic!("refused")
+        };
+        assert_eq!((&*e.field, &*e.reason), ("auth.basic.user", "is empty"));
     }
 }

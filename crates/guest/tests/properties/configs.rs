@@ -137,8 +137,10 @@ impl Taken {
             Some(Setting::Headers(h)) => h.as_slice(),
             _ => &[],
         };
-        if header_bytes(tenant, auth, headers) > 16 * 1024 {
-            out.push("headers");
+        // Over the bound, the setting that adds the most is named.
+        let parts = header_bytes(tenant, auth, headers);
+        if parts.iter().map(|(_, n)| n).sum::<usize>() > 16 * 1024 {
+            out.extend(parts.iter().max_by_key(|(_, n)| *n).map(|(s, _)| *s));
         }
         out
     }

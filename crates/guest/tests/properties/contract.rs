@@ -193,42 +193,34 @@ pub(crate) fn label_name(n: &str) -> bool {
         && !n.starts_with("__")
 }
 
-/// `set-labels`: names by the rule, unique, not `event`; values 1 to 2048
-/// bytes; at most 15 labels counting `job` (one, given or not) and `event`.
-/// `None`: `job` given twice and nothing else wrong, which the component
-/// takes though the WIT says names are unique (the ignored test
-/// `validation::job_given_twice_is_refused` pins that bug; leaving it open
-/// here keeps this property on every other rule).
+/// `set-labels`: names by the rule, unique (`job` too), not `event`; values
+/// 1 to 2048 bytes; at most 15 labels counting `job` (one, given or not)
+/// and `event`. Always `Some`: the rule is stated whole here.
 pub(crate) fn labels(pairs: &[(String, String)]) -> Option<bool> {
-    let jobs = pairs.iter().filter(|(n, _)| n == "job").count();
     let mut names: Vec<&str> = Vec::new();
     for (n, v) in pairs {
-        let again = names.contains(&n.as_str()) && n != "job";
-        if !label_name(n) || n == "event" || again {
+        if !label_name(n) || n == "event" || names.contains(&n.as_str()) {
             return Some(false);
         }
         if v.is_empty() || v.len() > 2048 {
             return Some(false);
         }
-        if !names.contains(&n.as_str()) {
-            names.push(n);
-        }
+        names.push(n);
     }
     let job = usize::from(!names.contains(&"job"));
-    let with_job_and_event = names.len() + job + 1;
-    if with_job_and_event > 15 {
-        Some(false)
-    } else if jobs > 1 {
-        None
-    } else {
-        Some(true)
-    }
+    let with_event = names.len() + job + 1;
+    Some(with_event <= 15)
 }
 
-/// `set-structured-metadata`: label names, at most 128 pairs and 64 KiB.
+/// `set-structured-metadata`: label names, each once, at most 128 pairs
+/// and 64 KiB.
 pub(crate) fn metadata(pairs: &[(String, String)]) -> bool {
     let bytes: usize = pairs.iter().map(|(n, v)| n.len() + v.len()).sum();
-    pairs.len() <= 128 && bytes <= 64 * 1024 && pairs.iter().all(|(n, _)| label_name(n))
+    let once = pairs
+        .iter()
+        .enumerate()
+        .all(|(i, (n, _))| !pairs[..i].iter().any(|(m, _)| m == n));
+    pairs.len() <= 128 && bytes <= 64 * 1024 && once && pairs.iter().all(|(n, _)| label_name(n))
 }
 
 /// `set-tenant`: 1 to 150 of `[a-zA-Z0-9!-_.*'()]`, not `.` or `..`.
@@ -237,12 +229,13 @@ pub(crate) fn tenant(t: &str) -> bool {
     (1..=150).contains(&t.len()) && t.bytes().all(ok) && t != "." && t != ".."
 }
 
-/// `set-auth`: a basic user without `:`, neither part with control
-/// characters; a bearer token non-empty visible ASCII.
+/// `set-auth`: a basic user non-empty and without `:`, neither part with
+/// control characters; a bearer token non-empty visible ASCII.
 pub(crate) fn auth(a: &Auth) -> bool {
     match a {
         Auth::Basic(b) => {
-            !b.user.contains(':')
+            !b.user.is_empty()
+                && !b.user.contains(':')
                 && !b.user.chars().any(char::is_control)
                 && !b.password.chars().any(char::is_control)
         }
@@ -302,13 +295,13 @@ pub(crate) fn headers(pairs: &[(String, String)]) -> Option<bool> {
     if open { None } else { Some(true) }
 }
 
-/// The bytes the tenant, the credentials and the headers add, names and
-/// values, as the 16 KiB bound counts them.
+/// The bytes the tenant, the credentials and the headers each add, names
+/// and values, as the 16 KiB bound counts them.
 pub(crate) fn header_bytes(
     tenant: Option<&str>,
     auth: Option<&Auth>,
     headers: &[(String, String)],
-) -> usize {
+) -> [(&'static str, usize); 3] {
     use base64::Engine;
     let tenant = tenant.map_or(0, |t| "x-scope-orgid".len() + t.len());
     let auth = auth.map_or(0, |a| {
@@ -324,10 +317,9 @@ pub(crate) fn header_bytes(
                 Auth::Bearer(t) => "Bearer ".len() + t.len(),
             }
     });
-    tenant
-        + auth
-        + headers
-            .iter()
-            .map(|(n, v)| n.len() + v.len())
-            .sum::<usize>()
+    let headers = headers
+        .iter()
+        .map(|(n, v)| n.len() + v.len())
+        .sum::<usize>();
+    [("tenant", tenant), ("auth", auth), ("headers", headers)]
 }

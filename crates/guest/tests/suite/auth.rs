@@ -230,6 +230,7 @@ async fn bad_tenants_credentials_and_headers_are_refused_when_set() {
             inst.set_auth(&o, &basic("a:b", "p")).await,
             "auth.basic.user",
         ),
+        (inst.set_auth(&o, &basic("", "p")).await, "auth.basic.user"),
         (
             inst.set_auth(&o, &basic("a\u{7}", "p")).await,
             "auth.basic.user",
@@ -250,7 +251,7 @@ async fn bad_tenants_credentials_and_headers_are_refused_when_set() {
     // The tenant's and the header rule's limits themselves are fine.
     inst.set_tenant(&o, &"x".repeat(150)).await.unwrap();
     inst.set_tenant(&o, "a!-_.*'()Z9").await.unwrap();
-    inst.set_auth(&o, &basic("", "")).await.unwrap();
+    inst.set_auth(&o, &basic("u", "")).await.unwrap();
     still_works(&mut inst).await;
 }
 

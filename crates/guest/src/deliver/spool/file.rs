@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"RMSPOOL1";
 pub const HEADER_LEN: usize = 8 + 1 + 4 + 8 + 4 + 8 + 4;
 
 /// What a batch's name says.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Name {
     /// When it was written, wall-clock ms; the spool's order.
     pub created_ms: u64,
@@ -185,16 +185,36 @@ pub fn decode(bytes: &[u8]) -> Result<Stored, &'static str> {
     })
 }
 
-/// Events, creation time and destination from a header alone (to count a
-/// batch that is dropped unread); `None` when it is not one of ours.
-pub fn peek(head: &[u8]) -> Option<(u32, u64, u32)> {
+/// What a header alone says (to count a batch that is dropped unread, or
+/// to sort out a file that is no batch without reading it all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    pub events: u32,
+    pub created_ms: u64,
+    pub destination: u32,
+    /// The whole file's length: the header and the body it announces.
+    pub file_len: u64,
+}
+
+impl Head {
+    /// Whether the header is one written for `name`.
+    pub fn is_for(&self, name: &Name) -> bool {
+        self.created_ms == name.created_ms && self.destination == name.destination
+    }
+}
+
+/// The header's fields; `None` when it is not one of ours.
+pub fn peek(head: &[u8]) -> Option<Head> {
     if head.len() < HEADER_LEN || &head[..8] != MAGIC {
         return None;
     }
-    let events = u32::from_le_bytes(head[9..13].try_into().ok()?);
-    let created_ms = u64::from_le_bytes(head[13..21].try_into().ok()?);
-    let destination = u32::from_le_bytes(head[21..25].try_into().ok()?);
-    Some((events, created_ms, destination))
+    let body_len = u64::from_le_bytes(head[25..33].try_into().ok()?);
+    Some(Head {
+        events: u32::from_le_bytes(head[9..13].try_into().ok()?),
+        created_ms: u64::from_le_bytes(head[13..21].try_into().ok()?),
+        destination: u32::from_le_bytes(head[21..25].try_into().ok()?),
+        file_len: body_len.checked_add(HEADER_LEN as u64)?,
+    })
 }
 
 impl Stored {
@@ -275,7 +295,10 @@ mod tests {
         );
         assert_eq!(stored.body, b"body bytes");
         assert!(stored.is_named(&name));
-        assert_eq!(peek(&bytes), Some((3, 99, 7)));
+        let head = peek(&bytes).unwrap();
+        assert_eq!((head.events, head.created_ms, head.destination), (3, 99, 7));
+        assert!(head.is_for(&name));
+        assert_eq!(head.file_len, bytes.len() as u64);
         assert_ne!(
             destination("http://a/", None),
             destination("http://a/", Some(b"t"))

@@ -24,7 +24,7 @@ use crate::counters::{Counters, Dropped};
 use crate::deliver::clock::{Clock, Deadline};
 use crate::error::{Error, storage};
 use crate::settings::SpoolSettings;
-use file::{HEADER_LEN, Name, State, Stored};
+use file::{HEADER_LEN, Head, Name, State, Stored};
 use std::collections::HashSet;
 use std::fs;
 use std::io::{ErrorKind, Read, Write};
@@ -80,6 +80,8 @@ pub struct Spool {
     next: u64,
     /// Names already counted as skipped, so each is counted once.
     skipped: HashSet<String>,
+    /// Ready batches whose header this process has checked (`sort_out`).
+    checked: HashSet<Name>,
     /// Ready or claimed batches, when last looked at.
     batches: u64,
     /// What the spool's files take on disk, when last looked at.
@@ -141,6 +143,7 @@ impl Spool {
             writer,
             next: 0,
             skipped: HashSet::new(),
+            checked: HashSet::new(),
             batches: 0,
             bytes: 0,
         })
@@ -209,9 +212,10 @@ impl Spool {
         Some(ours)
     }
 
-    /// Claim `name`, read it and verify it. An `Err` is a file that is
-    /// there but cannot be read now (permissions, I/O): it is left as it
-    /// was, and everything behind it waits.
+    /// Claim `name`, read it and verify it. A file this process may not
+    /// read is set aside like a corrupt one, so that the batches behind it
+    /// are not held up. An `Err`: it could not be claimed, read (I/O) or
+    /// set aside; then it is left as it was, and everything behind it waits.
     pub fn take(
         &mut self,
         ready: &Ready,
@@ -235,10 +239,27 @@ impl Spool {
             Ok(bytes) => bytes,
             // Taken back by another process after a stale-claim timeout.
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Taken::Gone),
-            Err(e) => {
+            // Permissions do not change by waiting: set it aside. Another
+            // error (I/O, too many open files) may pass: keep it.
+            Err(e) if e.kind() != ErrorKind::PermissionDenied => {
                 let error = self.failed(name, &claimed, &e);
                 self.release(claim);
                 return Err(error);
+            }
+            Err(e) => {
+                let bad = self.path(name, &State::Quarantined);
+                if fs::rename(self.path(name, &claimed), &bad).is_err() {
+                    let error = self.failed(name, &claimed, &e);
+                    self.release(claim);
+                    return Err(error);
+                }
+                self.set_aside(counters);
+                counters.failed(format!(
+                    "a spool file could not be read and was set aside: {}: {}",
+                    bad.display(),
+                    crate::error::io_detail(&e)
+                ));
+                return Ok(Taken::Corrupt);
             }
         };
         match file::decode(&bytes) {
@@ -248,16 +269,24 @@ impl Spool {
                     self.path(name, &claimed),
                     self.path(name, &State::Quarantined),
                 );
-                // Still on disk, but no longer a batch.
-                self.batches = self.batches.saturating_sub(1);
-                counters.quarantined();
-                counters.failed(format!(
-                    "a spool file did not match its checksum and was set aside: {}",
-                    self.path(name, &State::Quarantined).display()
-                ));
+                self.set_aside(counters);
+                self.say_quarantined(name, counters);
                 Ok(Taken::Corrupt)
             }
         }
+    }
+
+    /// A batch was quarantined: still on disk, but no longer a batch.
+    fn set_aside(&mut self, counters: &mut Counters) {
+        self.batches = self.batches.saturating_sub(1);
+        counters.quarantined();
+    }
+
+    fn say_quarantined(&self, name: &Name, counters: &mut Counters) {
+        counters.failed(format!(
+            "a spool file did not match its checksum and was set aside: {}",
+            self.path(name, &State::Quarantined).display()
+        ));
     }
 
     /// The claimed batch was delivered, or refused for good: remove it.
@@ -411,6 +440,12 @@ impl Spool {
         if look.listed == Listed::All {
             self.batches = look.batches;
             self.bytes = look.bytes;
+            // Forget the batches that are gone, so a long-lived client's
+            // set does not grow.
+            if !self.checked.is_empty() {
+                let listed: HashSet<&Name> = look.ready.iter().map(|(n, _)| n).collect();
+                self.checked.retain(|n| listed.contains(n));
+            }
         }
         look
     }
@@ -421,12 +456,21 @@ impl Spool {
     fn evict(
         &mut self,
         ready: &mut Vec<(Name, u64)>,
-        bad: Vec<(Name, u64)>,
+        mut bad: Vec<(Name, u64)>,
         now_ms: u64,
         counters: &mut Counters,
         clock: &dyn Clock,
         deadline: Deadline,
     ) -> bool {
+        if self.bytes > self.max_bytes {
+            // No good batch goes while a file posing as one stays. Sorting
+            // out gets half the time left, so that a large spool is still
+            // trimmed within the call: past that, the oldest go as before
+            // (and one that is no batch is set aside then, by `drop_file`).
+            if let Some(budget) = deadline.within(clock, deadline.remaining_ms(clock) / 2) {
+                bad.extend(self.sort_out(ready, counters, clock, &budget));
+            }
+        }
         for (i, (name, size)) in bad.into_iter().enumerate() {
             if self.bytes <= self.max_bytes {
                 return true;
@@ -458,6 +502,52 @@ impl Spool {
         in_time
     }
 
+    /// Quarantine the ready files that are no batch: a header that is not
+    /// one of ours, is not for the file's name, or announces another length
+    /// than the file has (cut short, or grown). They leave `ready` and are
+    /// returned. Each file is read once per process (its header only), until
+    /// `deadline` passes.
+    fn sort_out(
+        &mut self,
+        ready: &mut Vec<(Name, u64)>,
+        counters: &mut Counters,
+        clock: &dyn Clock,
+        deadline: &Deadline,
+    ) -> Vec<(Name, u64)> {
+        let mut found = Vec::new();
+        let mut reads = 0;
+        for (name, size) in ready.iter() {
+            if self.checked.contains(name) {
+                continue;
+            }
+            if late(reads, 8, deadline, clock) {
+                break;
+            }
+            reads += 1;
+            let path = self.path(name, &State::Ready);
+            let head = read_head(&path);
+            match head {
+                // Gone since the listing: another process took it.
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Ok((Some(head), len)) if head.is_for(name) && head.file_len == len => {
+                    self.checked.insert(name.clone());
+                }
+                _ => {
+                    if fs::rename(&path, self.path(name, &State::Quarantined)).is_ok() {
+                        self.set_aside(counters);
+                        counters.failed(format!(
+                            "a spool file was not a whole batch and was set aside: {}",
+                            self.path(name, &State::Quarantined).display()
+                        ));
+                        found.push((name.clone(), *size));
+                    }
+                }
+            }
+        }
+        ready.retain(|(name, _)| !found.iter().any(|(f, _)| f == name));
+        found
+    }
+
     /// Claim and delete a batch unsent, counting its events (from its
     /// header) as dropped for `why`. A file whose header is not one of ours,
     /// or disagrees with its name, is quarantined instead. `false`: another
@@ -476,17 +566,10 @@ impl Spool {
             return false;
         }
         let path = self.path(name, &claimed);
-        let mut head = [0; HEADER_LEN];
-        let header = fs::File::open(&path)
-            .and_then(|mut f| f.read_exact(&mut head))
-            .ok()
-            .and_then(|()| file::peek(&head));
-        match header {
-            Some((events, created_ms, destination))
-                if created_ms == name.created_ms && destination == name.destination =>
-            {
+        match read_head(&path) {
+            Ok((Some(head), _)) if head.is_for(name) => {
                 let _ = fs::remove_file(&path);
-                counters.dropped(why, u64::from(events));
+                counters.dropped(why, u64::from(head.events));
                 true
             }
             _ => {
@@ -505,6 +588,17 @@ impl Spool {
     fn failed(&self, name: &Name, state: &State, e: &std::io::Error) -> Error {
         storage(&self.path(name, state).to_string_lossy(), e)
     }
+}
+
+/// A file's header (`None`: too short, or not one of ours) and its length.
+fn read_head(path: &std::path::Path) -> std::io::Result<(Option<Head>, u64)> {
+    let mut file = fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let mut head = [0; HEADER_LEN];
+    Ok(match file.read_exact(&mut head) {
+        Ok(()) => (file::peek(&head), len),
+        Err(_) => (None, len),
+    })
 }
 
 /// What a file of `len` bytes takes on disk: whole blocks, at least one.
