@@ -25,11 +25,24 @@ async fn write(cli: &Cli, path: &std::path::Path, event: Event) -> Result<(), Fa
         ..Host::default()
     };
     let mut instance = load::instance(cli, host).await?;
+    let name = Path::new(&place.path).file_name().unwrap_or_default();
+    let on_host = place.dir.host.join(name);
+    let existed = std::fs::symlink_metadata(&on_host).is_ok();
     let file = instance
         .log_file(&place.path)
         .await
         .map_err(Failure::from)?;
-    instance.write(&file, &[event]).await.map_err(Failure::from)
+    let written = instance.write(&file, &[event]).await;
+    if let Err(e) = &written
+        && matches!(e.component(), Some(WitError::InvalidEvent(_)))
+        && !existed
+        && std::fs::metadata(&on_host).is_ok_and(|m| m.len() == 0)
+    {
+        // The log file's constructor made it; a refused event leaves
+        // nothing behind.
+        let _ = std::fs::remove_file(&on_host);
+    }
+    written.map_err(Failure::from)
 }
 
 async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {

@@ -274,3 +274,19 @@ async fn a_link_another_user_planted_in_a_shared_directory_is_not_followed() {
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
 }
+
+#[tokio::test]
+async fn a_refused_event_leaves_no_log_file_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("metrics.log");
+    let refused = |log: &Path| {
+        cli(&["issue", "--file", s(log)]).args(["runner_installed", "flavor=small", "duration=-1"])
+    };
+    let out = refused(&log).run().await;
+    out.assert_code(2);
+    assert!(!log.exists(), "{out:?}");
+    // One that was there stays, as it was.
+    std::fs::write(&log, "").unwrap();
+    refused(&log).run().await.assert_code(2);
+    assert!(log.exists());
+}
