@@ -173,18 +173,18 @@ pub struct WideInteger {
 
 /// [`parse`], and every integer literal past 64 bits in `text`, in order.
 pub fn parse_noting_wide(text: &str) -> Result<(Value, Vec<WideInteger>), JsonError> {
-    let twice = RefCell::new(None);
+    let named = RefCell::new(None);
     let wide = RefCell::new(Vec::new());
     let seed = Strict {
         path: "",
         depth: 0,
-        twice: &twice,
+        named: &named,
         wide: &wide,
     };
     seed.read(text)
         .map(|value| (value, wide.take()))
-        .map_err(|e| match twice.take() {
-            Some(path) => error(path, "is given twice"),
+        .map_err(|e| match named.take() {
+            Some((path, reason)) => error(path, reason),
             None => error("event", format!("not JSON: {e}")),
         })
 }
@@ -199,13 +199,14 @@ pub fn is_wide(text: &str) -> bool {
 const MAX_DEPTH: usize = 128;
 
 /// A JSON value read by [`parse`]'s rule, at `path`, `depth` objects and
-/// lists deep; the path of a key given twice goes to `twice`, integer
+/// lists deep; a value refused by its path (a key given twice, a string
+/// with a lone surrogate) goes to `named` with the reason, integer
 /// literals past 64 bits to `wide`.
 #[derive(Clone, Copy)]
 struct Strict<'a> {
     path: &'a str,
     depth: usize,
-    twice: &'a RefCell<Option<String>>,
+    named: &'a RefCell<Option<(String, &'static str)>>,
     wide: &'a RefCell<Vec<WideInteger>>,
 }
 
@@ -239,7 +240,15 @@ impl Strict<'_> {
             depth: self.depth + 1,
             ..self
         };
-        inner.read(text).map_err(E::custom)
+        inner.read(text).map_err(|e| {
+            // A string the scan took but serde_json cannot decode: its
+            // `\u` escapes leave a surrogate alone (hosts word it so).
+            if text.starts_with('"') && self.named.borrow().is_none() {
+                let reason = "is not well-formed Unicode: it holds a lone surrogate";
+                *self.named.borrow_mut() = Some((path.to_string(), reason));
+            }
+            E::custom(e)
+        })
     }
 }
 
@@ -295,7 +304,7 @@ impl<'de> serde::de::Visitor<'de> for Strict<'_> {
             };
             let v = self.element(&path, map.next_value::<&RawValue>()?)?;
             if obj.contains_key(&key) {
-                *self.twice.borrow_mut() = Some(path);
+                *self.named.borrow_mut() = Some((path, "is given twice"));
                 return Err(serde::de::Error::custom("a key is given twice"));
             }
             obj.insert(key, v);
@@ -496,6 +505,13 @@ mod tests {
         assert_eq!(bad.field, "event");
         assert!(bad.reason.starts_with("not JSON: "), "{bad}");
         assert!(parse(r#"{"a":1} x"#).is_err(), "trailing text");
+        assert_eq!(
+            parse(r#"{"a":{"b":"x\ud800y"}}"#).unwrap_err(),
+            error(
+                "a.b",
+                "is not well-formed Unicode: it holds a lone surrogate"
+            )
+        );
         // Deep nesting is an error, not a stack overflow.
         let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
         let e = parse(&deep).unwrap_err();
