@@ -52,11 +52,23 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
         allow: &push.allow,
         dir: spool.as_ref().map(|s| &s.dir),
     };
-    let mut instance = load::instance(cli, host).await?;
-    let options = instance.options().await?;
-    let spool_path = spool.as_ref().map(|s| s.path.as_str());
-    settings.apply(&mut instance, &options, spool_path).await?;
-    let client = instance.client(&options).await?;
+    let made = async {
+        let mut instance = load::instance(cli, host).await?;
+        let options = instance.options().await?;
+        let spool_path = spool.as_ref().map(|s| s.path.as_str());
+        settings.apply(&mut instance, &options, spool_path).await?;
+        let client = instance.client(&options).await?;
+        Ok::<_, Failure>((instance, client))
+    };
+    let (mut instance, client) = match made.await {
+        Ok(made) => made,
+        Err(e) => {
+            if let Some(spool) = &spool {
+                spool.unmake();
+            }
+            return Err(e);
+        }
+    };
     let started = Instant::now();
     let sent = instance
         .issue(

@@ -12,6 +12,18 @@ pub struct Place {
     pub dir: Preopen,
     /// The spool directory itself, or the file in `dir`.
     pub path: String,
+    /// The directories made for it, innermost first.
+    pub made: Vec<PathBuf>,
+}
+
+impl Place {
+    /// Remove the directories made for it, if still empty: a command
+    /// refused for its settings leaves nothing behind.
+    pub fn unmake(&self) {
+        for dir in &self.made {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// The spool directory, created if missing (the component would create it,
@@ -20,11 +32,17 @@ pub struct Place {
 pub fn spool(arg: &Path) -> Result<Place, Failure> {
     let at = |what: &str| format!("--spool {}: {what}", arg.display());
     let abs = absolute(arg, "--spool")?;
+    let mut made = Vec::new();
     match std::fs::metadata(&abs) {
         Ok(m) if m.is_dir() => {}
         Ok(m) if m.is_file() => return Err(Failure::storage(at("is a file, not a directory"))),
         Ok(_) => return Err(Failure::storage(at("is not a directory"))),
         Err(e) if e.kind() == ErrorKind::NotFound => {
+            made = abs
+                .ancestors()
+                .take_while(|d| std::fs::symlink_metadata(d).is_err())
+                .map(Path::to_path_buf)
+                .collect();
             // Private: spooled batches hold the events' lines.
             let mut dir = std::fs::DirBuilder::new();
             dir.recursive(true);
@@ -42,6 +60,7 @@ pub fn spool(arg: &Path) -> Result<Place, Failure> {
             guest: guest.clone(),
         },
         path: guest,
+        made,
     })
 }
 
@@ -80,6 +99,7 @@ pub fn log_file(arg: &Path) -> Result<Place, Failure> {
             guest: guest.clone(),
         },
         path: utf8(&path, "--file")?,
+        made: Vec::new(),
     })
 }
 

@@ -115,6 +115,25 @@ async fn a_missing_spool_directory_is_created() {
 }
 
 #[tokio::test]
+async fn a_command_refused_for_its_settings_leaves_no_spool_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path().join("var/spool");
+    let url = closed_url();
+    for bad in [
+        &["--min-backoff-ms", "1000", "--max-backoff-ms", "10"][..],
+        &["--endpoint", "http://127.0.0.1:9/a\"b"][..],
+    ] {
+        let out = cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
+            .args(bad.iter().copied())
+            .args(INSTALLED)
+            .run()
+            .await;
+        out.assert_code(2);
+        assert!(!dir.path().join("var").exists(), "{bad:?}: {out:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_spool_that_is_a_file_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("spool");

@@ -553,3 +553,32 @@ fn an_unreadable_batch_is_set_aside_and_the_rest_go() {
     assert_eq!(bad.len(), 1);
     assert!(bad[0].to_string_lossy().ends_with(".bad"), "{bad:?}");
 }
+
+#[test]
+fn a_file_posing_as_an_expired_batch_goes_before_any_good_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let bounded = |o: &mut Options| {
+        o.set_spool(&path).unwrap();
+        o.set_spool_max_bytes(16 * 4096).unwrap();
+    };
+    let mut rig = Rig::new(vec![], bounded);
+    for n in 1..4 {
+        leave(dir.path(), &rig, 1000 - n, n, spool::file::State::Ready);
+    }
+    // Named two days old: dropped as expired, it turns out no batch, and
+    // is set aside, still over the bound. It goes first, not the good ones.
+    let day = 86_400_000;
+    let garbage = leave(dir.path(), &rig, 2 * day, 0, spool::file::State::Ready);
+    std::fs::write(&garbage, vec![0x5a; 80_000]).unwrap();
+    rig.flush(&batch(1)).unwrap();
+    assert_eq!(
+        rig.seen.borrow().len(),
+        4,
+        "every good batch, then the call's"
+    );
+    assert_eq!(rig.counters.dropped_spool_full, 0);
+    assert_eq!(rig.counters.spool_quarantined, 1);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -41,6 +41,17 @@ const CLAIM_SLACK_MS: u64 = 5_000;
 /// the slack.
 const MAX_CLAIM_MS: u64 = 86_400_000 + CLAIM_SLACK_MS;
 
+/// What dropping a batch came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Removal {
+    /// Removed, its events counted as dropped.
+    Dropped,
+    /// Not a batch after all: quarantined (still on disk).
+    SetAside,
+    /// Another process took it first.
+    Gone,
+}
+
 /// A batch this process has claimed for replay.
 #[derive(Debug)]
 pub struct Claim {
@@ -184,6 +195,7 @@ impl Spool {
             Listed::Nothing => return Some(Vec::new()),
         }
         let mut ready = Vec::with_capacity(look.ready.len());
+        let mut bad = look.bad;
         // Each drop is a few file operations: past the deadline, the rest
         // wait for the next call (and this one has no time to replay them).
         let mut drops = 0;
@@ -193,15 +205,18 @@ impl Spool {
                     return None;
                 }
                 drops += 1;
-                if self.drop_file(&name, now_ms, Dropped::SpoolExpired, counters) {
-                    self.bytes = self.bytes.saturating_sub(size);
+                match self.drop_file(&name, now_ms, Dropped::SpoolExpired, counters) {
+                    Removal::Dropped => self.bytes = self.bytes.saturating_sub(size),
+                    // Still on disk: among the first to go if over the bound.
+                    Removal::SetAside => bad.push((name, size)),
+                    Removal::Gone => {}
                 }
                 self.batches = self.batches.saturating_sub(1);
             } else {
                 ready.push((name, size));
             }
         }
-        if !self.evict(&mut ready, look.bad, now_ms, counters, clock, deadline) {
+        if !self.evict(&mut ready, bad, now_ms, counters, clock, deadline) {
             return None;
         }
         let ours = ready
@@ -493,8 +508,14 @@ impl Spool {
                 break;
             }
             dropped += 1;
-            if self.drop_file(name, now_ms, Dropped::SpoolFull, counters) {
-                self.bytes = self.bytes.saturating_sub(*size);
+            let bad = self.path(name, &State::Quarantined);
+            match self.drop_file(name, now_ms, Dropped::SpoolFull, counters) {
+                Removal::Dropped => self.bytes = self.bytes.saturating_sub(*size),
+                // Set aside while over the bound: it goes at once.
+                Removal::SetAside if fs::remove_file(bad).is_ok() => {
+                    self.bytes = self.bytes.saturating_sub(*size);
+                }
+                Removal::SetAside | Removal::Gone => {}
             }
             self.batches = self.batches.saturating_sub(1);
         }
@@ -550,33 +571,32 @@ impl Spool {
 
     /// Claim and delete a batch unsent, counting its events (from its
     /// header) as dropped for `why`. A file whose header is not one of ours,
-    /// or disagrees with its name, is quarantined instead. `false`: another
-    /// process took it first, or it was quarantined.
+    /// or disagrees with its name, is quarantined instead.
     fn drop_file(
         &mut self,
         name: &Name,
         now_ms: u64,
         why: Dropped,
         counters: &mut Counters,
-    ) -> bool {
+    ) -> Removal {
         let claimed = State::Claimed {
             until_ms: now_ms.saturating_add(CLAIM_SLACK_MS),
         };
         if fs::rename(self.path(name, &State::Ready), self.path(name, &claimed)).is_err() {
-            return false;
+            return Removal::Gone;
         }
         let path = self.path(name, &claimed);
         match read_head(&path) {
             Ok((Some(head), _)) if head.is_for(name) => {
                 let _ = fs::remove_file(&path);
                 counters.dropped(why, u64::from(head.events));
-                true
+                Removal::Dropped
             }
             _ => {
                 // Not a batch after all: keep it for inspection.
                 let _ = fs::rename(&path, self.path(name, &State::Quarantined));
                 counters.quarantined();
-                false
+                Removal::SetAside
             }
         }
     }
