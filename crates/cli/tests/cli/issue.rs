@@ -356,9 +356,10 @@ async fn losses_of_spooled_events_are_reported() {
     assert!(!out.stderr.contains("on replay"), "{out:?}");
 }
 
-/// A spool file set aside as corrupt is named, also when the call then
+/// A spool file set aside as corrupt is reported, also when the call then
 /// fails: `stats.last-error` then holds the call's own error, which is not
-/// what was set aside (nor a loss), and was shown as the warning.
+/// what was set aside (nor a loss), and was shown as the warning; the count
+/// and the spool directory are said instead.
 #[tokio::test]
 async fn a_file_set_aside_is_reported_when_the_call_fails_too() {
     let dir = tempfile::tempdir().unwrap();

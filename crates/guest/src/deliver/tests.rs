@@ -482,15 +482,28 @@ fn a_dead_replayers_claim_is_taken_back_and_a_live_one_left() {
     );
 }
 
+/// A spool in `path` with room for 16 batches (one 4 KiB block each), the
+/// least allowed.
+fn within_16_blocks(path: &str) -> impl FnOnce(&mut Options) + '_ {
+    move |o: &mut Options| {
+        o.set_spool(path).unwrap();
+        o.set_spool_max_bytes(16 * 4096).unwrap();
+    }
+}
+
+/// The names of the files in `dir`.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 #[test]
 fn a_file_posing_as_a_batch_goes_before_any_good_batch() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_str().unwrap().to_string();
-    let bounded = |o: &mut Options| {
-        o.set_spool(&path).unwrap();
-        o.set_spool_max_bytes(16 * 4096).unwrap();
-    };
-    let mut rig = Rig::new(vec![], bounded);
+    let mut rig = Rig::new(vec![], within_16_blocks(&path));
     // Three good batches, then, newest, 80 KB of garbage under a batch's
     // name, and a good batch cut short: together over the bound.
     for n in 0..3 {
@@ -512,10 +525,7 @@ fn a_file_posing_as_a_batch_goes_before_any_good_batch() {
     assert_eq!(rig.counters.spool_quarantined, 2);
     // The garbage went, which brought the spool within its bound; the batch
     // cut short stays set aside, for inspection.
-    let left: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let left = names_in(dir.path());
     assert_eq!(left.len(), 1, "{left:?}");
     assert!(left[0].ends_with("-00000004.bad"), "{left:?}");
 }
@@ -546,23 +556,16 @@ fn an_unreadable_batch_is_set_aside_and_the_rest_go() {
         "the readable batch, then the call's"
     );
     assert_eq!(rig.counters.spool_quarantined, 1);
-    let bad: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let bad = names_in(dir.path());
     assert_eq!(bad.len(), 1);
-    assert!(bad[0].to_string_lossy().ends_with(".bad"), "{bad:?}");
+    assert!(bad[0].ends_with(".bad"), "{bad:?}");
 }
 
 #[test]
 fn a_file_posing_as_an_expired_batch_goes_before_any_good_batch() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_str().unwrap().to_string();
-    let bounded = |o: &mut Options| {
-        o.set_spool(&path).unwrap();
-        o.set_spool_max_bytes(16 * 4096).unwrap();
-    };
-    let mut rig = Rig::new(vec![], bounded);
+    let mut rig = Rig::new(vec![], within_16_blocks(&path));
     for n in 1..4 {
         leave(dir.path(), &rig, 1000 - n, n, spool::file::State::Ready);
     }
