@@ -2,8 +2,10 @@
 //! are checked where they are used: events by `runner_metrics_host::json`,
 //! settings by the component's `options` setters.
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use runner_metrics_host::json::BUILTIN_EVENTS;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// The total time the CLI gives one `issue` (`deadline-ms`) unless told
@@ -20,7 +22,7 @@ pub const DEFAULT_ENDPOINT: &str = "http://localhost:3100/loki/api/v1/push";
 #[command(name = "runner-metrics", version, about)]
 pub struct Cli {
     /// Load this component instead of the one built into the binary.
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", value_parser = path())]
     pub component: Option<PathBuf>,
     /// Compile the component every time instead of loading it precompiled
     /// from the cache ($RUNNER_METRICS_CACHE_DIR, $XDG_CACHE_HOME/runner-metrics
@@ -85,7 +87,7 @@ pub struct Issue {
     /// Append the event's line to this file instead of pushing it, as the
     /// runner manager writes the log Promtail tails. Its directory must
     /// exist. Takes none of the push settings.
-    #[arg(long, value_name = "PATH", conflicts_with = PUSH)]
+    #[arg(long, value_name = "PATH", conflicts_with = PUSH, value_parser = path())]
     pub file: Option<PathBuf>,
     #[command(flatten, next_help_heading = "Push settings (not with --file)")]
     pub push: Push,
@@ -124,34 +126,34 @@ pub struct Push {
     pub use_event_timestamp: bool,
     /// The time one request may take, from connect to the last byte of the
     /// answer, in milliseconds.
-    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = s64())]
     pub timeout_ms: Option<i64>,
     /// Attempts per request, the first included.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = s64())]
     pub max_attempts: Option<i64>,
     /// The first backoff before a retry, in milliseconds.
-    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = s64())]
     pub min_backoff_ms: Option<i64>,
     /// The longest backoff, in milliseconds.
-    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = s64())]
     pub max_backoff_ms: Option<i64>,
     /// The longest the whole call may take, retries and spool included, in
     /// milliseconds. Short, so that a hook does not hold a job while Loki
     /// is down; undeliverable events go to the spool within it.
-    #[arg(long, value_name = "MS", allow_negative_numbers = true, default_value_t = DEADLINE_MS)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = s64(), default_value_t = DEADLINE_MS)]
     pub deadline_ms: i64,
     /// The longest JSON line the event may have, in bytes.
-    #[arg(long, value_name = "BYTES", allow_negative_numbers = true)]
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, value_parser = s64())]
     pub max_line_bytes: Option<i64>,
     /// Keep undeliverable events in this directory (created if missing) and
     /// replay them, oldest first, on the next call.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = path())]
     pub spool: Option<PathBuf>,
     /// The most the spool may take on disk, in bytes.
-    #[arg(long, value_name = "BYTES", allow_negative_numbers = true)]
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, value_parser = s64())]
     pub spool_max_bytes: Option<i64>,
     /// The oldest a spooled event may get before it is dropped, in ms.
-    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "MS", allow_negative_numbers = true, value_parser = s64())]
     pub spool_max_age_ms: Option<i64>,
     /// Only these authorities (`host` or `host:port`) may be reached; any
     /// other is refused before connecting. Repeatable.
@@ -168,6 +170,51 @@ pub enum Encoding {
     JsonGzip,
     /// Loki's protobuf, snappy-compressed.
     Protobuf,
+}
+
+/// A number flag's value: an integer, or a whole number written as a float
+/// (`5000.0`, `1e3`), which Python and JavaScript take as that integer too.
+/// One past 64 bits is refused in the words every host uses, naming the
+/// range, not clap's "number too large to fit in target type".
+fn s64() -> impl TypedValueParser<Value = i64> {
+    clap::builder::StringValueParser::new().try_map(|text: String| whole(&text))
+}
+
+fn whole(text: &str) -> Result<i64, String> {
+    if let Ok(i) = text.parse::<i64>() {
+        return Ok(i);
+    }
+    let range = |got: &str| {
+        let (min, max) = (i64::MIN, i64::MAX);
+        format!("must be an integer from {min} to {max}, got {got}")
+    };
+    if runner_metrics_host::json::is_wide(text) {
+        return Err(range(text));
+    }
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() && f.fract() == 0.0 => {
+            // i64::MAX as f64 is 2^63, itself out of range.
+            if f < i64::MIN as f64 || f >= i64::MAX as f64 {
+                Err(range(&format!("{f:.0}")))
+            } else {
+                Ok(f as i64)
+            }
+        }
+        _ => Err("expected an integer".to_string()),
+    }
+}
+
+/// A path flag's value: any bytes (a path that is not UTF-8 is refused
+/// later, naming its flag), but not empty, which clap's own path parser
+/// refuses as if no value had been given.
+fn path() -> impl TypedValueParser<Value = PathBuf> {
+    clap::builder::OsStringValueParser::new().try_map(|value: OsString| {
+        if value.is_empty() {
+            Err("is empty")
+        } else {
+            Ok(PathBuf::from(value))
+        }
+    })
 }
 
 #[cfg(test)]

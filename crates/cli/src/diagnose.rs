@@ -26,7 +26,8 @@ pub fn storage_detail(path: &Path, detail: &str) -> Option<String> {
     let hint = if let Some(fs) = statvfs(dir) {
         if fs.f_flag & libc::ST_RDONLY != 0 {
             Some(("read-only", "the file system is read-only".to_string()))
-        } else if fs.f_bavail == 0 {
+        } else if fs.f_bavail == 0 && fs.f_blocks > 0 {
+            // A file system with no blocks at all (/proc, /sys) is not full.
             Some(("no space", "no space left on device".to_string()))
         } else {
             None

@@ -80,6 +80,12 @@ async fn push(cli: &Cli, push: &Push, event: Event) -> Result<(), Failure> {
         )
         .await;
     let took = started.elapsed();
+    if let (Err(e), Some(spool)) = (&sent, &spool)
+        && matches!(e.component(), Some(WitError::InvalidEvent(_)))
+    {
+        // A refused event touched no spool: leave no new directory behind.
+        spool.unmake();
+    }
     let stats = instance.stats(&client).await.ok();
     if let Some(stats) = &stats {
         // The call's own event, refused, is its error (below), not a loss

@@ -197,7 +197,7 @@ fn entry_time(timestamp: f64) -> Result<u64, Error> {
         return Err(invalid_event(
             "timestamp",
             format!(
-                "with use-event-timestamp it must be before 9223372036 (2262-04-11, the end of Loki's nanosecond time), got {}",
+                "with use-event-timestamp it must be before 9223372036.854775807 (2262-04-11, the end of Loki's nanosecond time), got {}",
                 crate::error::number(timestamp)
             ),
         ));

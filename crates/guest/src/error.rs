@@ -57,14 +57,27 @@ pub fn invalid_config(field: impl Into<String>, reason: impl Into<String>) -> Er
     })
 }
 
-/// A file could not be used; `detail` comes from the I/O error's kind, worded
-/// so that a full disk and a read-only directory read differently.
+/// A file could not be used; `detail` comes from the I/O error's kind, in
+/// words every host shares. A path the host gave the component no
+/// directory for is "missing" through WASI: said as what it is.
 pub fn storage(path: &str, e: &std::io::Error) -> Error {
+    let detail = if e.kind() == std::io::ErrorKind::NotFound && crate::preopens::outside_all(path) {
+        OUTSIDE.to_string()
+    } else {
+        io_detail(e)
+    };
     Error::Storage {
         path: path.to_string(),
-        detail: io_detail(e),
+        detail,
     }
 }
+
+/// The detail of a path in none of the directories the host gave.
+pub const OUTSIDE: &str = "in no directory the host gave the component";
+
+/// A failed write's detail where WASI does not say which cause it was.
+const BARE_IO: &str =
+    "I/O error (a full disk, a file size limit or a read-only file system give this one)";
 
 /// What an I/O error was, in words. Rust's own message for an error that
 /// came through WASI's streams is often only "I/O error (os error 29)"; the
@@ -76,7 +89,6 @@ pub fn io_detail(e: &std::io::Error) -> String {
         K::PermissionDenied => "permission denied",
         K::AlreadyExists => "already exists",
         K::StorageFull => "no space left on device",
-        K::ReadOnlyFilesystem => "read-only file system",
         K::FileTooLarge => "file too large (a file size limit?)",
         K::NotADirectory => "not a directory",
         K::IsADirectory => "is a directory",
@@ -84,10 +96,10 @@ pub fn io_detail(e: &std::io::Error) -> String {
         // WASI reports a write that failed on its stream as a bare I/O
         // error (errno 29, EIO): a full disk, a file size limit and (through
         // wasmtime-wasi 48, which does not map EROFS) a read-only file
-        // system end so.
-        _ if e.raw_os_error() == Some(29) => {
-            "I/O error (a full disk, a file size limit or a read-only file system give this one)"
-        }
+        // system end so. preview2-shim does map EROFS: the same words for
+        // it keep every host's text the same.
+        K::ReadOnlyFilesystem => BARE_IO,
+        _ if e.raw_os_error() == Some(29) => BARE_IO,
         _ => return e.to_string(),
     };
     what.to_string()
@@ -226,6 +238,16 @@ pub fn number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_only_file_system_reads_as_wasmtime_reports_it() {
+        // wasmtime-wasi reports EROFS as EIO, preview2-shim as read-only:
+        // both must give one text.
+        let eio = std::io::Error::from_raw_os_error(29);
+        let erofs = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        assert_eq!(io_detail(&erofs), io_detail(&eio));
+        assert_eq!(io_detail(&eio), BARE_IO);
+    }
 
     #[test]
     fn texts() {

@@ -25,6 +25,7 @@ pub mod error;
 pub mod event;
 mod exports;
 pub mod log_file;
+pub mod preopens;
 pub mod redact;
 pub mod settings;
 

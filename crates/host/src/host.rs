@@ -3,6 +3,7 @@
 
 use crate::bindings::MetricsPre;
 use crate::cache;
+use crate::file_size;
 use crate::hooks::{AllowList, Hooks};
 use crate::instance::{Instance, State};
 use crate::sender::Pool;
@@ -139,11 +140,24 @@ impl HostBuilder {
     /// component (wasmtime's `memory_init_cow`, the default: `true`), or copy
     /// it into each instance (`false`: about 0.2 ms more per instantiation).
     /// A component compiled in this process keeps its image in a memfd, a
-    /// file that a file size limit (`ulimit -f`) can refuse; a command that
-    /// makes one instance per process loses nothing by copying.
+    /// file that a file size limit (`ulimit -f`) can refuse: under such a
+    /// limit the host copies, whatever this says. A command that makes one
+    /// instance per process loses nothing by copying.
     pub fn memory_init_cow(mut self, yes: bool) -> Self {
         self.no_memory_init_cow = !yes;
         self
+    }
+
+    /// Each directory to preopen is one, or the error names it.
+    fn check_dirs(&self) -> wasmtime::Result<()> {
+        for Preopen { host, .. } in &self.dirs {
+            match std::fs::metadata(host) {
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => wasmtime::bail!("dir {}: not a directory", host.display()),
+                Err(e) => wasmtime::bail!("dir {}: {e}", host.display()),
+            }
+        }
+        Ok(())
     }
 
     fn instance_limit(&self) -> u32 {
@@ -154,12 +168,20 @@ impl HostBuilder {
     fn engine_settings(&self) -> EngineSettings {
         EngineSettings {
             instances: self.instance_limit(),
-            cow: !self.no_memory_init_cow,
+            cow: !self.no_memory_init_cow && !file_size::limited(),
         }
     }
 
-    /// Compile (or load) the component and link it.
+    /// Compile (or load) the component and link it. Each [`dir`](Self::dir)
+    /// must be a directory now (the error names it).
+    ///
+    /// This also ignores SIGXFSZ if its action is still the default, as
+    /// Python and Node do: under a file size limit (`ulimit -f`) a spool or
+    /// log file write past it then fails as a `storage` error instead of
+    /// killing the process (and so does writing the cache).
     pub fn build(self) -> wasmtime::Result<MetricsHost> {
+        file_size::ignore_signal();
+        self.check_dirs()?;
         let engine = engine(self.engine_settings());
         let bytes;
         let wasm: &[u8] = match &self.source {
@@ -276,6 +298,7 @@ impl MetricsHost {
     /// loads it from the cache): wasmtime compiles that setting in.
     pub fn with(&self, f: impl FnOnce(HostBuilder) -> HostBuilder) -> wasmtime::Result<Self> {
         let options = f(self.options.clone());
+        options.check_dirs()?;
         let (now, new) = (self.options.engine_settings(), options.engine_settings());
         if new == now {
             return Self::link(&self.engine, &self.component, options);
@@ -315,7 +338,9 @@ impl MetricsHost {
         // Before the preopens: each directory takes the setting when added.
         wasi.allow_blocking_current_thread(!self.options.fs_on_blocking_pool);
         for dir in &self.options.dirs {
-            wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)?;
+            // It was checked in `build`, but may have gone since.
+            wasi.preopened_dir(&dir.host, &dir.guest, FsPerms::ReadWrite)
+                .map_err(|e| wasmtime::format_err!("dir {}: {e:#}", dir.host.display()))?;
         }
         let state = State {
             wasi: wasi.build(),

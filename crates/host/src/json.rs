@@ -338,9 +338,32 @@ fn insert_dotted(
     }
 }
 
-fn from_fields(name: &str, fields: Map<String, Value>, names: Names) -> Result<Event, JsonError> {
+fn from_fields(
+    name: &str,
+    mut fields: Map<String, Value>,
+    names: Names,
+) -> Result<Event, JsonError> {
     let given: Vec<String> = fields.keys().cloned().collect();
-    if let Some(read) = builtin(name, Value::Object(fields.clone())) {
+    // A whole number written as a float (`1.0`) where an integer goes is
+    // that integer, as in Python and JavaScript (where 1.0 is 1): each is
+    // made one when serde refuses it, then the record is read again.
+    let mut read = builtin(name, Value::Object(fields.clone()));
+    while let Some(Err(e)) = &read {
+        let path = e.path().to_string();
+        match whole_to_integer(&mut fields, &path) {
+            Whole::Made => read = builtin(name, Value::Object(fields.clone())),
+            Whole::OutOfRange(text) => {
+                let reason = format!(
+                    "must be an integer from {} to {}, got {text}",
+                    i64::MIN,
+                    i64::MAX
+                );
+                return Err(error(path, reason));
+            }
+            Whole::No => break,
+        }
+    }
+    if let Some(read) = read {
         let event = read.map_err(|e| serde_error(&e))?;
         // serde ignores keys a record does not have; a typo must not vanish.
         let known = serde_json::to_value(&event).unwrap_or_default();
@@ -369,6 +392,48 @@ fn from_fields(name: &str, fields: Map<String, Value>, names: Names) -> Result<E
         ));
     }
     custom(name, fields)
+}
+
+/// What [`whole_to_integer`] found.
+enum Whole {
+    /// The float was made the integer it is.
+    Made,
+    /// A whole float past 64 bits: the integer it is, written out.
+    OutOfRange(String),
+    /// No float there, or not a whole one.
+    No,
+}
+
+/// Make the float at dotted `path` of `fields` an integer, if it is a whole
+/// one within 64 bits.
+fn whole_to_integer(fields: &mut Map<String, Value>, path: &str) -> Whole {
+    let mut at = fields;
+    let mut keys = path.split('.').peekable();
+    while let Some(key) = keys.next() {
+        let Some(value) = at.get_mut(key) else {
+            return Whole::No;
+        };
+        if keys.peek().is_some() {
+            match value {
+                Value::Object(nested) => at = nested,
+                _ => return Whole::No,
+            }
+            continue;
+        }
+        let Some(f) = value.as_f64().filter(|_| value.is_f64()) else {
+            return Whole::No;
+        };
+        if f.fract() != 0.0 || !f.is_finite() {
+            return Whole::No;
+        }
+        // i64::MAX as f64 is 2^63, itself out of range.
+        if f < i64::MIN as f64 || f >= i64::MAX as f64 {
+            return Whole::OutOfRange(format!("{f:.0}"));
+        }
+        *value = Value::from(f as i64);
+        return Whole::Made;
+    }
+    Whole::No
 }
 
 /// A serde error, placed at the key it is about, in the words of
@@ -461,6 +526,57 @@ mod tests {
     use super::*;
     use crate::{RunnerStart, RunnerStop};
     use serde_json::json;
+
+    #[test]
+    fn a_whole_float_is_the_integer_it_is_as_in_python_and_javascript() {
+        let reconciliation = |crashed: Value, code: Value| {
+            event_from_json(
+                &json!({"event": "reconciliation", "timestamp": 1, "flavor": "small",
+                        "crashed_runners": crashed, "idle_runners": 2.0, "active_runners": 0,
+                        "expected_runners": -0.0, "duration": 1.0, "x": code}),
+                Names::BuiltIn,
+            )
+        };
+        // Read as integers (the unknown key `x` is the error left): each
+        // whole float was taken.
+        let e = reconciliation(json!(1.0), json!(1)).unwrap_err();
+        assert_eq!(e.field, "x", "{e}");
+        let e = reconciliation(json!(1.5), json!(1)).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("crashed_runners", "expected an integer, got a number")
+        );
+        let e = reconciliation(json!(1e20), json!(1)).unwrap_err();
+        assert_eq!(e.field, "crashed_runners");
+        assert_eq!(
+            e.reason,
+            "must be an integer from -9223372036854775808 to 9223372036854775807, got 100000000000000000000"
+        );
+        // Nested, and from command-line pairs.
+        let stop = event_from_pairs(
+            "runner_stop",
+            &[
+                ("timestamp", "1"),
+                ("flavor", "small"),
+                ("workflow", "CI"),
+                ("repo", "o/r"),
+                ("github_event", "push"),
+                ("status", "normal"),
+                ("status_info.code", "403.0"),
+                ("job_duration", "2"),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+            Names::BuiltIn,
+        )
+        .unwrap();
+        match stop {
+            Event::RunnerStop(RunnerStop {
+                status_info: Some(info),
+                ..
+            }) => assert_eq!(info.code, 403),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn built_in_events_read_by_their_record() {

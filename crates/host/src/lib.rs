@@ -48,6 +48,7 @@ mod call_limits;
 mod calls;
 mod classify;
 mod error;
+mod file_size;
 pub mod hooks;
 mod host;
 mod instance;

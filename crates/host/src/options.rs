@@ -129,7 +129,7 @@ impl Instance {
     }
 
     /// Use each event's own `timestamp` as its entry timestamp instead of
-    /// the time of the call; it must then be before 9223372036
+    /// the time of the call; it must then be before 9223372036.854775807
     /// (2262-04-11: Loki keeps nanoseconds in an int64), or the event is
     /// `invalid-event`. Promtail's push API keeps it only with
     /// `use_incoming_timestamp: true`; Loki refuses entries older than its
@@ -183,8 +183,10 @@ impl Instance {
     }
 
     /// The longest JSON line an event may have: 1024 to 104857600 bytes.
-    /// A longer event is refused as `invalid-event` before its line is
-    /// built. Default: 262144, Loki's default `max_line_size`.
+    /// A longer event is refused as `invalid-event`, and nothing of it is
+    /// sent or buffered (one whose strings alone are longer is refused
+    /// before its line is built). Default: 262144, Loki's default
+    /// `max_line_size`.
     pub async fn set_max_line_bytes(&mut self, options: &Options, bytes: i64) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(
@@ -195,9 +197,17 @@ impl Instance {
     }
 
     /// Attempts per request, the first included: 1 (no retry) to 1000.
-    /// Retried: transport failures, timeouts, 429, and 5xx except 501. A
-    /// 413 splits the batch instead; other answers are never retried.
-    /// Default: 10.
+    /// Retried: timeouts, 429, 5xx except 501, and transport failures
+    /// except those no retry can fix (`HTTP-request-denied`,
+    /// `HTTP-request-URI-invalid`, `HTTP-request-URI-too-long`,
+    /// `HTTP-request-method-invalid`, `HTTP-request-header-section-size`,
+    /// `HTTP-request-header-size`, `HTTP-request-body-size`,
+    /// `HTTP-request-length-required`, `configuration-error`,
+    /// `TLS-certificate-error`, `TLS-protocol-error`, `TLS-alert-received`,
+    /// `destination-IP-prohibited`, `loop-detected`). A 413 splits the
+    /// batch instead; a batch replayed from the spool cannot be split, and
+    /// is dropped (counted in `dropped.rejected`). Other answers are never
+    /// retried. Default: 10.
     pub async fn set_max_attempts(&mut self, options: &Options, count: i64) -> Result<(), Error> {
         let guest = self.metrics.github_runner_metrics_promtail().options();
         flatten(

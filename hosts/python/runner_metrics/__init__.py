@@ -16,6 +16,7 @@ from ._generated import VERSION as __version__
 from ._generated import Event
 from .client import Client
 from .errors import ComponentTrap, MetricsError
+from ._contract import ContractError
 from .host import Host, default_host
 from .log_file import LogFile
 
@@ -30,6 +31,7 @@ __all__ = [
     "__version__",
     "Client",
     "ComponentTrap",
+    "ContractError",
     "Host",
     "LogFile",
     "MetricsError",

@@ -414,14 +414,17 @@ class Stats:
 
     spool_quarantined: int
     """Spool files set aside (renamed to `*.bad`) because their content
-    did not match its checksum or could not be read; they are never
+    did not match its checksum, was not a whole batch (a header that
+    is not the spool's, or a length other than its header's), or
+    could not be read; they are never
     sent. While the spool is over `spool-max-bytes`, they are removed
     before any good batch.
     """
 
     spool_skipped: int
     """Entries of the spool directory that are not regular files (a
-    directory, a symbolic link), left alone and skipped.
+    directory, a symbolic link), or files with a name the spool does
+    not write, left alone and skipped.
     """
 
     dropped: Dropped
@@ -513,7 +516,7 @@ class Options(TypedDict, total=False):
 
     use_event_timestamp: bool
     """Use each event's own `timestamp` as its entry timestamp instead of
-    the time of the call; it must then be before 9223372036
+    the time of the call; it must then be before 9223372036.854775807
     (2262-04-11: Loki keeps nanoseconds in an int64), or the event is
     `invalid-event`. Promtail's push API keeps it only with
     `use_incoming_timestamp: true`; Loki refuses entries older than its
@@ -537,15 +540,25 @@ class Options(TypedDict, total=False):
 
     max_line_bytes: int
     """The longest JSON line an event may have: 1024 to 104857600 bytes.
-    A longer event is refused as `invalid-event` before its line is
-    built. Default: 262144, Loki's default `max_line_size`.
+    A longer event is refused as `invalid-event`, and nothing of it is
+    sent or buffered (one whose strings alone are longer is refused
+    before its line is built). Default: 262144, Loki's default
+    `max_line_size`.
     """
 
     max_attempts: int
     """Attempts per request, the first included: 1 (no retry) to 1000.
-    Retried: transport failures, timeouts, 429, and 5xx except 501. A
-    413 splits the batch instead; other answers are never retried.
-    Default: 10.
+    Retried: timeouts, 429, 5xx except 501, and transport failures
+    except those no retry can fix (`HTTP-request-denied`,
+    `HTTP-request-URI-invalid`, `HTTP-request-URI-too-long`,
+    `HTTP-request-method-invalid`, `HTTP-request-header-section-size`,
+    `HTTP-request-header-size`, `HTTP-request-body-size`,
+    `HTTP-request-length-required`, `configuration-error`,
+    `TLS-certificate-error`, `TLS-protocol-error`, `TLS-alert-received`,
+    `destination-IP-prohibited`, `loop-detected`). A 413 splits the
+    batch instead; a batch replayed from the spool cannot be split, and
+    is dropped (counted in `dropped.rejected`). Other answers are never
+    retried. Default: 10.
     """
 
     min_backoff_ms: Milliseconds

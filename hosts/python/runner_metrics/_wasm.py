@@ -15,12 +15,14 @@ def locate(wasm: Union[str, "os.PathLike[str]"] | None = None) -> Path:
     """``wasm`` if given; else ``$RUNNER_METRICS_WASM`` (for developing with a
     component built elsewhere); else the wheel's; else the repository's."""
     if wasm is not None:
-        path = Path(wasm)
+        path, named = Path(wasm), "Host(wasm=...)"
     elif os.environ.get("RUNNER_METRICS_WASM"):
-        path = Path(os.environ["RUNNER_METRICS_WASM"])
+        path, named = Path(os.environ["RUNNER_METRICS_WASM"]), "RUNNER_METRICS_WASM"
     else:
-        path = PACKAGED if PACKAGED.is_file() else REPOSITORY
+        path, named = (PACKAGED if PACKAGED.is_file() else REPOSITORY), None
     if not path.is_file():
+        if named is not None:
+            raise FileNotFoundError(f"no component at {path}, which {named} names")
         raise FileNotFoundError(
             f"no component at {path}: build it (cargo build -p runner-metrics-host), "
             "pass Host(wasm=...), or set RUNNER_METRICS_WASM"

@@ -45,7 +45,11 @@ class _Compiled:
     """A component compiled for the shared engine, with its checked signatures."""
 
     def __init__(self, engine: Engine, wasm: bytes, path: Path):
-        self.component = _cache.load(engine, wasm)
+        try:
+            self.component = _cache.load(engine, wasm)
+        except WasmtimeError as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else "wasmtime refused it"
+            raise _contract.ContractError(f"{path}: not a WebAssembly component: {first}") from None
         try:
             self.signatures = _contract.read(self.component.type, engine)
         except _contract.ContractError as e:
@@ -115,9 +119,12 @@ class Host:
     """
 
     def __init__(self, wasm: str | os.PathLike[str] | None = None, *, dirs: Iterable[Dir] = ()):
+        if isinstance(dirs, (str, bytes, os.PathLike)):
+            # A str is iterable: its characters would each be a directory.
+            raise TypeError(f"dirs is a list of directories, got one {type(dirs).__name__}: Host(dirs=[...])")
+        self._dirs = [_preopen(d) for d in dirs]
         self.wasm_path = _wasm.locate(wasm)
         self._engine, self._compiled = _load(self.wasm_path)
-        self._dirs = [_preopen(d) for d in dirs]
         self._lock = threading.RLock()
         # Bumped when a trap discards the instance, so resources can tell that
         # theirs went with it.

@@ -81,6 +81,24 @@ def test_a_component_without_the_interface_is_refused(tmp_path: Path) -> None:
         Host(empty)
 
 
+def test_a_file_that_is_no_component_is_named_and_refused(tmp_path: Path) -> None:
+    text = tmp_path / "passwd"
+    text.write_text("root:x:0:0::/root:/bin/sh\n")
+    with pytest.raises(_contract.ContractError, match=f"^{text}: not a WebAssembly component: ") as caught:
+        Host(text)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    with pytest.raises(FileNotFoundError) as missing:
+        Host(tmp_path / "none.wasm")
+    assert str(missing.value) == f"no component at {tmp_path / 'none.wasm'}, which Host(wasm=...) names"
+
+
+def test_dirs_given_as_one_path_is_refused(tmp_path: Path) -> None:
+    # A str is iterable: each character would have been a directory ("/").
+    for one in [str(tmp_path), tmp_path, bytes(tmp_path)]:
+        with pytest.raises(TypeError, match=r"dirs is a list of directories"):
+            Host(dirs=one)  # type: ignore[arg-type]
+
+
 def test_a_log_file_gets_its_directory_and_nothing_else(tmp_path: Path) -> None:
     path = tmp_path / "github-runner-metrics.log"
     with LogFile(path) as log:
@@ -93,8 +111,10 @@ def test_a_log_file_gets_its_directory_and_nothing_else(tmp_path: Path) -> None:
     assert (tmp_path / "other.log").read_text() == LINE + "\n"
     with pytest.raises(MetricsError) as caught:
         LogFile("/elsewhere/metrics.log", host=host)
-    assert caught.value.case == "storage"
-    assert isinstance(caught.value.payload, StorageFailure)
+    # Not "no such file": the host gave the component no directory for it.
+    assert caught.value.payload == StorageFailure(
+        path="/elsewhere/metrics.log", detail="in no directory the host gave the component"
+    )
 
 
 def test_a_spool_in_a_granted_directory_keeps_events_until_the_receiver_answers(

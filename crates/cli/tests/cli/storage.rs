@@ -1,6 +1,7 @@
 //! Files and directories: the file sink under a file size limit
-//! (Reliability §2), missing directories, a spool that is a file, and a
-//! full disk told apart from a read-only directory (§16).
+//! (Reliability §2), missing directories, a spool that is a file, empty
+//! paths, and a full disk told apart from a read-only directory and from
+//! /proc (§16).
 
 use crate::common::{INSTALLED, cli, closed_url, issue, lines, s};
 use std::path::Path;
@@ -115,22 +116,52 @@ async fn a_missing_spool_directory_is_created() {
 }
 
 #[tokio::test]
-async fn a_command_refused_for_its_settings_leaves_no_spool_directory() {
+async fn a_command_refused_for_its_settings_or_its_event_leaves_no_spool_directory() {
     let dir = tempfile::tempdir().unwrap();
     let spool = dir.path().join("var/spool");
     let url = closed_url();
-    for bad in [
-        &["--min-backoff-ms", "1000", "--max-backoff-ms", "10"][..],
-        &["--endpoint", "http://127.0.0.1:9/a\"b"][..],
+    let refused_event = ["runner_installed", "flavor=small", "duration=-1"];
+    for (bad, event) in [
+        (
+            &["--min-backoff-ms", "1000", "--max-backoff-ms", "10"][..],
+            &INSTALLED[..],
+        ),
+        (
+            &["--endpoint", "http://127.0.0.1:9/a\"b"][..],
+            &INSTALLED[..],
+        ),
+        (&[][..], &refused_event[..]),
     ] {
         let out = cli(&["issue", "--endpoint", &url, "--spool", s(&spool)])
             .args(bad.iter().copied())
-            .args(INSTALLED)
+            .args(event.iter().copied())
             .run()
             .await;
         out.assert_code(2);
         assert!(!dir.path().join("var").exists(), "{bad:?}: {out:?}");
     }
+}
+
+#[tokio::test]
+async fn an_empty_path_is_named_as_empty() {
+    for (flag, shown) in [
+        ("--spool", "--spool <DIR>"),
+        ("--file", "--file <PATH>"),
+        ("--component", "--component <PATH>"),
+    ] {
+        let out = cli(&["issue", flag, ""]).args(INSTALLED).run().await;
+        out.assert_code(2);
+        let said = format!("invalid value '' for '{shown}': is empty");
+        assert!(out.stderr.contains(&said), "{out:?}");
+    }
+}
+
+/// /proc has no blocks: its free count of 0 is no full disk.
+#[tokio::test]
+async fn a_file_system_without_blocks_is_not_called_full() {
+    let out = write_to(Path::new("/proc/version")).run().await;
+    out.assert_code(3);
+    assert!(!out.stderr.contains("no space"), "{out:?}");
 }
 
 #[tokio::test]

@@ -582,6 +582,12 @@ fn a_file_posing_as_an_expired_batch_goes_before_any_good_batch() {
     );
     assert_eq!(rig.counters.dropped_spool_full, 0);
     assert_eq!(rig.counters.spool_quarantined, 1);
+    // Set aside while expiring, it is said, as when sorted out or replayed.
+    let said = rig.counters.last_error.clone().unwrap_or_default();
+    assert!(
+        said.starts_with("a spool file was not a whole batch and was set aside: "),
+        "{said:?}"
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
 }

@@ -2,11 +2,12 @@
 //! (`HTTP-request-denied`, never retried, kept by a spool until a host that
 //! allows the receiver replays it; a redirect cannot leave it; an entry
 //! without a port allows every port), no filesystem unless a directory is
-//! preopened (then only below it), and the component's imports, checked
+//! preopened (then only below it; one that is no directory is named when
+//! the host is built), and the component's imports, checked
 //! against the list the documentation gives.
 
 use crate::common::*;
-use runner_metrics_host::{Instance, WitError};
+use runner_metrics_host::{Instance, MetricsHost, WitError};
 use runner_metrics_testkit::{Receiver, Reply};
 
 async fn allowing(authorities: &[String]) -> Instance {
@@ -116,6 +117,33 @@ async fn an_allow_list_entry_without_a_port_allows_every_port() {
     assert_eq!(rx.requests(), 2);
 }
 
+#[test]
+fn a_directory_to_preopen_that_is_none_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let file = dir.path().join("file");
+    std::fs::write(&file, b"").unwrap();
+    for (path, why) in [(&missing, "No such file"), (&file, "not a directory")] {
+        let path_ = path.clone();
+        let e = host().with(move |b| b.dir(path_, "/data")).err().unwrap();
+        let text = format!("{e:#}");
+        assert!(
+            text.starts_with(&format!("dir {}: ", path.display())),
+            "{text}"
+        );
+        assert!(text.contains(why), "{text}");
+    }
+    let e = MetricsHost::builder()
+        .dir(&missing, "/d")
+        .build()
+        .err()
+        .unwrap();
+    assert!(
+        format!("{e}").starts_with(&format!("dir {}: ", missing.display())),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn the_component_sees_only_preopened_directories() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,9 +151,12 @@ async fn the_component_sees_only_preopened_directories() {
     std::fs::create_dir(&sub).unwrap();
     // No filesystem at all by default.
     let mut inst = host().instantiate().await.unwrap();
+    const OUTSIDE: &str = "in no directory the host gave the component";
     for path in ["/tmp/x.log", "x.log", "/x.log"] {
-        let err = component_error(inst.log_file(path).await);
-        assert!(matches!(err, WitError::Storage(_)), "{path}: {err:?}");
+        match component_error(inst.log_file(path).await) {
+            WitError::Storage(s) => assert_eq!(s.detail, OUTSIDE, "{path}"),
+            other => panic!("{path}: {other:?}"),
+        }
     }
     // A preopened directory, and nothing above it.
     let sub_path = sub.clone();
@@ -136,6 +167,16 @@ async fn the_component_sees_only_preopened_directories() {
     for path in ["/data/../escape.log", "/escape.log"] {
         let err = component_error(inst.log_file(path).await);
         assert!(matches!(err, WitError::Storage(_)), "{path}: {err:?}");
+    }
+    // Said as what it is, not as a missing file; one below the directory
+    // that is missing is.
+    match component_error(inst.log_file("/escape.log").await) {
+        WitError::Storage(s) => assert_eq!(s.detail, OUTSIDE),
+        other => panic!("{other:?}"),
+    }
+    match component_error(inst.log_file("/data/no/x.log").await) {
+        WitError::Storage(s) => assert_eq!(s.detail, "no such file or directory"),
+        other => panic!("{other:?}"),
     }
     assert!(!dir.path().join("escape.log").exists(), "nothing escaped");
 }

@@ -12,4 +12,5 @@ mod calls;
 mod capabilities;
 mod common;
 mod embedding;
+mod file_size;
 mod senders;

@@ -304,6 +304,13 @@ impl Spool {
         ));
     }
 
+    fn say_not_a_batch(&self, name: &Name, counters: &mut Counters) {
+        counters.failed(format!(
+            "a spool file was not a whole batch and was set aside: {}",
+            self.path(name, &State::Quarantined).display()
+        ));
+    }
+
     /// The claimed batch was delivered, or refused for good: remove it.
     pub fn finish(&mut self, claim: Claim) {
         // If it cannot be removed it is replayed again once the claim goes
@@ -556,10 +563,7 @@ impl Spool {
                 _ => {
                     if fs::rename(&path, self.path(name, &State::Quarantined)).is_ok() {
                         self.set_aside(counters);
-                        counters.failed(format!(
-                            "a spool file was not a whole batch and was set aside: {}",
-                            self.path(name, &State::Quarantined).display()
-                        ));
+                        self.say_not_a_batch(name, counters);
                         found.push((name.clone(), *size));
                     }
                 }
@@ -596,6 +600,7 @@ impl Spool {
                 // Not a batch after all: keep it for inspection.
                 let _ = fs::rename(&path, self.path(name, &State::Quarantined));
                 counters.quarantined();
+                self.say_not_a_batch(name, counters);
                 Removal::SetAside
             }
         }

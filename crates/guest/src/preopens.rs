@@ -1,0 +1,56 @@
+//! The directories the host gave the component. Through WASI a path in
+//! none of them reads as missing, whatever the host's disk holds; a storage
+//! error says so instead of "no such file or directory".
+
+/// Whether `path` is certainly in none of the preopened directories, as
+/// wasi-libc resolves it (a relative path from `/`). `false` natively,
+/// where there are none to ask about, and when a preopen's name is not an
+/// absolute path (it could hold anything).
+pub fn outside_all(path: &str) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let dirs = wasi::filesystem::preopens::get_directories();
+        !dirs.iter().any(|(_, dir)| holds(dir, path))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Whether preopen `dir` may hold `path`: a prefix of it ending at a `/`.
+pub fn holds(dir: &str, path: &str) -> bool {
+    if !dir.starts_with('/') {
+        return true;
+    }
+    let dir = dir.trim_end_matches('/');
+    let path = if path.starts_with('/') {
+        std::borrow::Cow::Borrowed(path)
+    } else {
+        std::borrow::Cow::Owned(format!("/{path}"))
+    };
+    match path.strip_prefix(dir) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds;
+
+    #[test]
+    fn a_preopen_holds_the_paths_below_it_only() {
+        assert!(holds("/data", "/data/x.log"));
+        assert!(holds("/data/", "/data/x.log"));
+        assert!(holds("/data", "/data"));
+        assert!(holds("/", "/anything/at/all"));
+        assert!(holds("/", "relative.log"));
+        assert!(!holds("/data", "/database/x.log"));
+        assert!(!holds("/data", "/tmp/x.log"));
+        assert!(!holds("/data", "x.log"));
+        // A preopen named relatively: it may hold anything.
+        assert!(holds(".", "/tmp/x.log"));
+    }
+}
