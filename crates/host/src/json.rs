@@ -350,18 +350,10 @@ fn from_fields(
     let mut read = builtin(name, Value::Object(fields.clone()));
     while let Some(Err(e)) = &read {
         let path = e.path().to_string();
-        match whole_to_integer(&mut fields, &path) {
-            Whole::Made => read = builtin(name, Value::Object(fields.clone())),
-            Whole::OutOfRange(text) => {
-                let reason = format!(
-                    "must be an integer from {} to {}, got {text}",
-                    i64::MIN,
-                    i64::MAX
-                );
-                return Err(error(path, reason));
-            }
-            Whole::No => break,
+        if !whole_to_integer(&mut fields, &path) {
+            break;
         }
+        read = builtin(name, Value::Object(fields.clone()));
     }
     if let Some(read) = read {
         let event = read.map_err(|e| serde_error(&e))?;
@@ -394,46 +386,36 @@ fn from_fields(
     custom(name, fields)
 }
 
-/// What [`whole_to_integer`] found.
-enum Whole {
-    /// The float was made the integer it is.
-    Made,
-    /// A whole float past 64 bits: the integer it is, written out.
-    OutOfRange(String),
-    /// No float there, or not a whole one.
-    No,
-}
-
-/// Make the float at dotted `path` of `fields` an integer, if it is a whole
-/// one within 64 bits.
-fn whole_to_integer(fields: &mut Map<String, Value>, path: &str) -> Whole {
+/// Make the float at dotted `path` of `fields` the integer it is, if it is
+/// a whole one below 2^53; whether it did. A larger float may be an
+/// integer literal past 64 bits that JSON read as the nearest float
+/// (`-9223372036854775809` as -2^63): it is left to be refused, naming the
+/// range ([`out_of_range`]).
+fn whole_to_integer(fields: &mut Map<String, Value>, path: &str) -> bool {
     let mut at = fields;
     let mut keys = path.split('.').peekable();
     while let Some(key) = keys.next() {
         let Some(value) = at.get_mut(key) else {
-            return Whole::No;
+            return false;
         };
         if keys.peek().is_some() {
             match value {
                 Value::Object(nested) => at = nested,
-                _ => return Whole::No,
+                _ => return false,
             }
             continue;
         }
         let Some(f) = value.as_f64().filter(|_| value.is_f64()) else {
-            return Whole::No;
+            return false;
         };
-        if f.fract() != 0.0 || !f.is_finite() {
-            return Whole::No;
-        }
-        // i64::MAX as f64 is 2^63, itself out of range.
-        if f < i64::MIN as f64 || f >= i64::MAX as f64 {
-            return Whole::OutOfRange(format!("{f:.0}"));
+        const EXACT: f64 = (1u64 << 53) as f64;
+        if f.fract() != 0.0 || f.abs() >= EXACT {
+            return false;
         }
         *value = Value::from(f as i64);
-        return Whole::Made;
+        return true;
     }
-    Whole::No
+    false
 }
 
 /// A serde error, placed at the key it is about, in the words of
@@ -546,12 +528,14 @@ mod tests {
             (e.field.as_str(), e.reason.as_str()),
             ("crashed_runners", "expected an integer, got a number")
         );
-        let e = reconciliation(json!(1e20), json!(1)).unwrap_err();
-        assert_eq!(e.field, "crashed_runners");
+        // From 2^53 on, a float may be an integer literal JSON rounded.
+        let e = reconciliation(json!(i64::MIN as f64), json!(1)).unwrap_err();
         assert_eq!(
-            e.reason,
-            "must be an integer from -9223372036854775808 to 9223372036854775807, got 100000000000000000000"
+            (e.field.as_str(), e.reason.as_str()),
+            ("crashed_runners", "expected an integer, got a number")
         );
+        let e = reconciliation(json!(9007199254740991.0), json!(1)).unwrap_err();
+        assert_eq!(e.field, "x", "2^53 - 1 is taken: {e}");
         // Nested, and from command-line pairs.
         let stop = event_from_pairs(
             "runner_stop",
