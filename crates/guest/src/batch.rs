@@ -69,9 +69,7 @@ impl Batch {
         let len = self.text.len() - start;
         if len > max_line {
             self.text.truncate(start);
-            return Err(format!(
-                "its line is {len} bytes, over {max_line} (the limit `max-line-bytes`)"
-            ));
+            return Err(event::line_too_long(len, max_line));
         }
         let name = event::name(event);
         let stream = match self.names.iter().position(|n| n == name) {

@@ -59,12 +59,16 @@ pub fn invalid_config(field: impl Into<String>, reason: impl Into<String>) -> Er
 
 /// A file could not be used; `detail` comes from the I/O error's kind, in
 /// words every host shares. A path the host gave the component no
-/// directory for is "missing" through WASI: said as what it is.
+/// directory for is "missing" through WASI, and a link out of them
+/// "permission denied": each said as what it is.
 pub fn storage(path: &str, e: &std::io::Error) -> Error {
-    let detail = if e.kind() == std::io::ErrorKind::NotFound && crate::preopens::outside_all(path) {
-        OUTSIDE.to_string()
-    } else {
-        io_detail(e)
+    use crate::preopens;
+    let detail = match e.kind() {
+        std::io::ErrorKind::NotFound if preopens::outside_all(path) => OUTSIDE.to_string(),
+        std::io::ErrorKind::PermissionDenied => {
+            preopens::unfollowed_link(path).unwrap_or_else(|| io_detail(e))
+        }
+        _ => io_detail(e),
     };
     Error::Storage {
         path: path.to_string(),

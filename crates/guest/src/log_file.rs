@@ -27,6 +27,11 @@ impl LogFile {
         if path.is_empty() {
             return Err(invalid_config("path", "is empty"));
         }
+        // As the spool's directory: a NUL would reach the host's file
+        // system as an error in Rust's own words.
+        if path.chars().any(char::is_control) {
+            return Err(invalid_config("path", "contains control characters"));
+        }
         open(path).map_err(|e| storage(path, &e))?;
         Ok(LogFile {
             path: path.to_string(),
@@ -56,10 +61,11 @@ impl LogFile {
             let start = self.buf.len();
             line::write(event, &mut self.buf)
                 .map_err(|e| at(invalid_event("event", e.to_string())))?;
-            if self.buf.len() - start > max_line {
+            let len = self.buf.len() - start;
+            if len > max_line {
                 return Err(at(invalid_event(
                     "event",
-                    format!("its line is over {max_line} bytes"),
+                    event::line_too_long(len, max_line),
                 )));
             }
             self.buf.push(b'\n');

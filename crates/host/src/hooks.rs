@@ -46,7 +46,7 @@ impl AllowList {
             Ok(a)
                 if a.as_str() == lower
                     && !lower.contains('@')
-                    && !a.host().is_empty()
+                    && host_ok(a.host())
                     && port_ok(&lower) =>
             {
                 Ok(lower)
@@ -121,18 +121,36 @@ impl WasiHttpHooks for Hooks {
 
 /// No port, or a port of 1 to 65535 in digits with no leading zero (the
 /// `http` crate takes `host:port` for any text after the colon).
+/// A host a request can have: an IP literal in brackets, or a name of
+/// letters, digits, `-`, `_` and `.` (no `*`: entries are not patterns).
+fn host_ok(host: &str) -> bool {
+    host.starts_with('[')
+        || (!host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+}
+
 fn port_ok(authority: &str) -> bool {
     let after_host = match authority.strip_prefix('[') {
-        Some(rest) => rest.split_once(']').map_or("", |(_, after)| after),
-        None => authority.split_once(':').map_or("", |(_, port)| port),
+        Some(rest) => match rest.split_once(']') {
+            Some((_, after)) => after,
+            None => return false,
+        },
+        None => authority.find(':').map_or("", |i| &authority[i..]),
     };
-    let port = after_host.strip_prefix(':').unwrap_or(after_host);
-    // `03100` could never match: a request's port is compared as a number
-    // printed without leading zeros (and the component refuses them).
-    port.is_empty()
-        || (port.bytes().all(|b| b.is_ascii_digit())
-            && !port.starts_with('0')
-            && port.parse::<u16>().is_ok_and(|p| p > 0))
+    if after_host.is_empty() {
+        return true; // no port: every port
+    }
+    // `:` with no port (`loki:`) could never match; nor `03100`: a
+    // request's port is compared as a number printed without leading
+    // zeros (and the component refuses them).
+    let Some(port) = after_host.strip_prefix(':') else {
+        return false;
+    };
+    port.bytes().all(|b| b.is_ascii_digit())
+        && !port.starts_with('0')
+        && port.parse::<u16>().is_ok_and(|p| p > 0)
 }
 
 #[cfg(test)]
@@ -154,6 +172,10 @@ mod tests {
             "loki:port",
             "localhost:03100",
             "loki:0",
+            "127.0.0.1:",
+            "[::1]:",
+            "*.example.com",
+            "loki:3100:1",
         ] {
             let why = AllowList::entry(never).unwrap_err();
             assert!(

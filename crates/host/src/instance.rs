@@ -43,7 +43,14 @@ impl WasiHttpView for State {
 
 /// An `options` resource: a client's settings, set one at a time with the
 /// `set_*` methods of [`Instance`] (one per WIT setter).
+///
+/// Drop it with [`Instance::drop_options`] once its clients are made:
+/// dropping the Rust value leaves its handle in the instance's table (the
+/// component cannot be called from `Drop`), and an instance that holds
+/// about 100,000 handles traps. The same holds for a [`Client`] and a
+/// [`LogFile`] not closed.
 #[derive(Debug)]
+#[must_use = "drop it with `Instance::drop_options`, or its handle stays in the instance"]
 pub struct Options(pub(crate) ResourceAny);
 
 /// A `client` resource, of the instance that made it.
@@ -55,8 +62,9 @@ pub struct Options(pub(crate) ResourceAny);
 #[must_use = "close it with `Instance::close`, or what it buffered is lost"]
 pub struct Client(ResourceAny);
 
-/// A `log-file` resource.
+/// A `log-file` resource: close it with [`Instance::close_log_file`].
 #[derive(Debug)]
+#[must_use = "close it with `Instance::close_log_file`, or its handle stays in the instance"]
 pub struct LogFile(ResourceAny);
 
 /// The versioned name the component exports `promtail` under.

@@ -22,6 +22,7 @@
 //! instance.set_endpoint(&options, &url).await?;
 //! instance.set_max_attempts(&options, 5).await?;
 //! let client = instance.client(&options).await?;
+//! instance.drop_options(options).await?; // its handle lives in the instance until then
 //!
 //! let event = Event::RunnerInstalled(RunnerInstalled {
 //!     timestamp: 1_764_000_000.0,

@@ -9,15 +9,22 @@
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
-/// A keep-alive connection pool for `http://` and `https://` (webpki roots).
+type Pooled = Client<hyper_rustls::HttpsConnector<HttpConnector>, WasiBody>;
+
+/// A keep-alive connection pool for `http://` and `https://` (webpki roots),
+/// one per tokio runtime that sends through it: a connection is driven by a
+/// task of the runtime that opened it, so a request from another runtime
+/// that reused it would wait for that runtime to run (forever, for a
+/// current-thread runtime no one drives).
 #[derive(Clone)]
 pub struct Pool {
-    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, WasiBody>,
+    clients: Arc<Mutex<HashMap<tokio::runtime::Id, Pooled>>>,
     /// Response body bytes the guests have pulled through this pool.
     body_bytes: Arc<AtomicU64>,
 }
@@ -37,21 +44,17 @@ impl Default for Pool {
 impl Pool {
     /// A pool with no connections yet.
     pub fn new() -> Pool {
-        let mut http = HttpConnector::new();
-        http.set_nodelay(true);
-        http.enforce_http(false);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(https);
         Pool {
-            client,
+            clients: Arc::default(),
             body_bytes: Arc::default(),
         }
+    }
+
+    /// The current runtime's connections.
+    fn client(&self) -> Pooled {
+        let runtime = tokio::runtime::Handle::current().id();
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        clients.entry(runtime).or_insert_with(connections).clone()
     }
 
     /// Response body bytes the guests have read (pulled frame by frame as
@@ -62,6 +65,13 @@ impl Pool {
 
     /// Send `request`; the response head must arrive within the guest's
     /// connect + first-byte timeouts. The guest bounds the body itself.
+    ///
+    /// The body is taken whole first (the guest writes it at once, and
+    /// announces its length), so that a request that meets a pooled
+    /// connection the receiver had just closed (it answered, then closed
+    /// without `Connection: close`) can be sent again on another: a
+    /// keep-alive race that no retry policy should pay for, and that
+    /// `issue-event`, with one attempt, would lose an event to.
     pub async fn send(
         &self,
         request: http::Request<WasiBody>,
@@ -72,10 +82,30 @@ impl Pool {
         let opts = options.unwrap_or_default();
         let limit =
             opts.connect_timeout.unwrap_or(default) + opts.first_byte_timeout.unwrap_or(default);
-        let response = tokio::time::timeout(limit, self.client.request(request))
+        let (head, body) = request.into_parts();
+        let client = self.client();
+        let exchange = async {
+            let body = body.collect().await?.to_bytes();
+            let mut stale = 0;
+            loop {
+                let mut again = http::Request::new(
+                    http_body_util::Full::new(body.clone())
+                        .map_err(|never| match never {})
+                        .boxed_unsync(),
+                );
+                *again.method_mut() = head.method.clone();
+                *again.uri_mut() = head.uri.clone();
+                *again.version_mut() = head.version;
+                *again.headers_mut() = head.headers.clone();
+                match client.request(again).await {
+                    Err(e) if stale < STALE_RETRIES && closed_unanswered(&e) => stale += 1,
+                    sent => return sent.map_err(|e| classify(&e)),
+                }
+            }
+        };
+        let response = tokio::time::timeout(limit, exchange)
             .await
-            .map_err(|_| Error::ConnectionReadTimeout)?
-            .map_err(|e| classify(&e))?;
+            .map_err(|_| Error::ConnectionReadTimeout)??;
         let counter = self.body_bytes.clone();
         Ok(response.map(|body| {
             body.map_frame(move |frame| {
@@ -88,6 +118,36 @@ impl Pool {
             .boxed_unsync()
         }))
     }
+}
+
+/// A client with its own keep-alive pool, `TCP_NODELAY` on.
+fn connections() -> Pooled {
+    let mut http = HttpConnector::new();
+    http.set_nodelay(true);
+    http.enforce_http(false);
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_webpki_roots()
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build(https)
+}
+
+/// How many times a request that met a connection closed under it is sent
+/// again: the pool may hold more than one such connection.
+const STALE_RETRIES: u32 = 2;
+
+/// Whether the connection closed before any answer came: hyper's
+/// "connection closed before message completed". A receiver that did read
+/// the request and closed without answering gets it twice (Loki takes an
+/// identical push once).
+fn closed_unanswered(e: &hyper_util::client::legacy::Error) -> bool {
+    !e.is_connect()
+        && std::error::Error::source(e)
+            .and_then(|s| s.downcast_ref::<hyper::Error>())
+            .is_some_and(|h| h.is_incomplete_message())
 }
 
 /// The `wasi:http` error for a failed request.

@@ -50,6 +50,15 @@ pub enum Fault {
     },
     /// Send these bytes, then close the connection.
     Raw(Vec<u8>),
+    /// Send `answer` (with no `Connection: close`), wait `after` without
+    /// reading, then close: a client that sent its next request on the
+    /// connection meanwhile finds it closed unanswered.
+    AnswerThenClose {
+        /// The whole answer.
+        answer: Vec<u8>,
+        /// How long the connection looks alive after it.
+        after: Duration,
+    },
 }
 
 /// The server; it stops when dropped.
@@ -163,6 +172,11 @@ async fn serve(mut tcp: TcpStream, fault: Fault, counters: &Counters) -> std::io
         }
         Fault::Raw(bytes) => {
             tcp.write_all(&bytes).await?;
+            tcp.shutdown().await
+        }
+        Fault::AnswerThenClose { answer, after } => {
+            tcp.write_all(&answer).await?;
+            tokio::time::sleep(after).await;
             tcp.shutdown().await
         }
     }

@@ -34,6 +34,13 @@ export function clientSettings(options) {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError('Client options must be an object of settings');
   }
+  // A setting on the prototype would be skipped by Object.entries: refused,
+  // not silently left at its default.
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) && BY_KEY.has(key)) {
+      throw new TypeError(`Client option ${JSON.stringify(key)} is inherited; give each option as an own property`);
+    }
+  }
   const calls = [];
   let spool = null;
   for (const [key, value] of Object.entries(options)) {

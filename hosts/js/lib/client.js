@@ -36,6 +36,7 @@ export class Client {
 
   /** Issue entries (`{event, metadata}`): push them now, or buffer them when batching. */
   issue(entries) {
+    this.#open();
     const wit = lowerArgument('[method]client.issue', 'invalid-event', entries);
     this.#call((client) => client.issue(wit));
   }
@@ -81,8 +82,13 @@ export class Client {
     this.close();
   }
 
-  #call(fn) {
+  /** A closed client is a misuse, whatever the arguments: said first. */
+  #open() {
     if (this.#closed) throw new Error('the client is closed');
+  }
+
+  #call(fn) {
+    this.#open();
     return this.#guest.call((_, client) => fn(client));
   }
 }

@@ -73,6 +73,11 @@ test('an unknown option is a TypeError naming it and listing the options', () =>
     message: /"max_attempts" \(the key is maxAttempts\)/,
   });
   assert.throws(() => new Client('http://localhost:3100'), { name: 'TypeError' });
+  // One on the prototype would have been skipped, leaving the default.
+  assert.throws(() => new Client(Object.create({ endpoint: 'http://127.0.0.1:9/x' })), {
+    name: 'TypeError',
+    message: 'Client option "endpoint" is inherited; give each option as an own property',
+  });
 });
 
 test('a value the setter refuses is an invalid-config MetricsError from the constructor', () => {
@@ -267,6 +272,8 @@ test('close flushes the buffer; a closed client refuses calls; closing again doe
   );
   assert.throws(() => c.issueEvent(installed()), { message: 'the client is closed' });
   assert.throws(() => c.stats(), { message: 'the client is closed' });
+  // Said first, whatever the arguments.
+  assert.throws(() => c.issueEvent({ tag: 'x' }), { message: 'the client is closed' });
 });
 
 test('close reports a failed flush: it throws the MetricsError, and drops the client', async () => {

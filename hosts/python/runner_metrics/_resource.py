@@ -35,10 +35,14 @@ class GuestResource:
         """A new resource in the host's current instance."""
         raise NotImplementedError
 
-    def _current(self) -> ResourceAny:
-        """The resource in the current instance. Call with the host's lock held."""
+    def _not_closed(self) -> None:
+        """A closed resource is a misuse, whatever the arguments: said first."""
         if self._closed:
             raise ValueError(f"the {self._kind} is closed")
+
+    def _current(self) -> ResourceAny:
+        """The resource in the current instance. Call with the host's lock held."""
+        self._not_closed()
         if self._handle is None or self._generation != self._host._generation:
             generation = self._host._generation
             self._handle = self._make()

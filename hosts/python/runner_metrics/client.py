@@ -107,6 +107,7 @@ class Client(GuestResource):
         """Push the entries now (in as few requests as ``batch_max_bytes``
         allows), or buffer them when batching. An invalid entry fails the
         whole call, and nothing is sent."""
+        self._not_closed()
         if self._options.get("batch_max_events", 1) != 1:
             self._unflushed = True
         self._method("issue", _calls.as_list(entries))

@@ -50,6 +50,7 @@ class LogFile(GuestResource):
 
     def write(self, events: Iterable[Event]) -> None:
         """Append the events' lines, in order, with one write."""
+        self._not_closed()
         self._method("write", _calls.as_list(events))
 
 

@@ -151,6 +151,9 @@ def test_batching_buffers_until_flush_and_close_flushes(host: Host, receiver: Re
     client.close()  # idempotent
     with pytest.raises(ValueError, match="closed"):
         client.issue_event(INSTALLED)
+    # Said first, whatever the arguments.
+    with pytest.raises(ValueError, match="the client is closed"):
+        client.issue("not a list")  # type: ignore[arg-type]
 
 
 def test_stats_are_the_generated_record(host: Host, receiver: Receiver) -> None:

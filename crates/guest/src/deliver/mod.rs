@@ -112,8 +112,20 @@ impl Delivery<'_> {
             let (claim, stored) = match spool.take(&ready, until_ms, self.exchange.counters) {
                 Ok(Taken::Batch(claim, stored)) => (claim, stored),
                 Ok(Taken::Gone | Taken::Corrupt) => continue,
-                // There but unreadable for now (permissions, I/O): keep it
-                // and everything behind it; `spool-max-age-ms` bounds the wait.
+                // There but not to be claimed or read now (permissions, I/O):
+                // keep it and the batches behind it (`spool-max-age-ms`
+                // bounds the wait). The spool failed, not the receiver:
+                // this call's own events are still pushed, ahead of them
+                // (Loki takes them within its out-of-order window), rather
+                // than spooled behind them, in a spool that may not take
+                // them either.
+                Err(e) if more => {
+                    self.exchange.counters.failed(format!(
+                        "a spooled batch could not be replayed: {}",
+                        e.describe()
+                    ));
+                    return;
+                }
                 Err(e) => {
                     run.down = Some(e);
                     return;

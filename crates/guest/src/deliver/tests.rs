@@ -562,6 +562,41 @@ fn an_unreadable_batch_is_set_aside_and_the_rest_go() {
 }
 
 #[test]
+fn a_spool_that_cannot_be_replayed_holds_no_new_event_back() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().to_str().unwrap().to_string();
+    let mut rig = Rig::new(vec![], |o| o.set_spool(&path).unwrap());
+    leave(dir.path(), &rig, 1000, 0, spool::file::State::Ready);
+    // Read-only: the batch can be neither claimed nor joined by another.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = dir.path().join("probe");
+    let root = std::fs::write(&probe, b"").is_ok();
+    let _ = std::fs::remove_file(&probe);
+    if root {
+        assert!(
+            std::env::var_os("RUNNER_METRICS_UNPRIVILEGED").is_none(),
+            "run unprivileged, yet a directory of mode 555 was written"
+        );
+        eprintln!("skipped: this user writes a directory with mode 555");
+        return;
+    }
+    // The receiver is up: the call's event goes to it, and the batch that
+    // could not be claimed waits for a later call.
+    let sent = rig.flush(&batch(1));
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    sent.unwrap();
+    assert_eq!(rig.seen.borrow().len(), 1, "only the call's own batch");
+    assert_eq!(rig.counters.dropped_undeliverable, 0);
+    let said = rig.counters.last_error.clone().unwrap_or_default();
+    assert!(
+        said.starts_with("a spooled batch could not be replayed: storage failure: "),
+        "{said:?}"
+    );
+    assert_eq!(names_in(dir.path()).len(), 1, "the batch waits");
+}
+
+#[test]
 fn a_file_posing_as_an_expired_batch_goes_before_any_good_batch() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().to_str().unwrap().to_string();

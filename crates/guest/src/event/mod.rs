@@ -31,6 +31,13 @@ pub fn too_many_lines(list: &str) -> crate::error::Error {
     )
 }
 
+/// Why a line of `len` bytes is refused, over `max` (`max-line-bytes`, or
+/// its default for a `log-file`): the same words for a client and a log
+/// file.
+pub fn line_too_long(len: usize, max: usize) -> String {
+    format!("its line is {len} bytes, over {max} (the limit `max-line-bytes`)")
+}
+
 /// The name of an event as it appears in the line and the `event` label.
 pub fn name(event: &Event) -> &str {
     match event {

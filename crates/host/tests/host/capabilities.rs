@@ -144,6 +144,48 @@ fn a_directory_to_preopen_that_is_none_is_named() {
     );
 }
 
+/// A symbolic link out of the preopened directory is not followed, and
+/// the error says so rather than "permission denied"; a path with a
+/// control character is refused as a setting.
+#[tokio::test]
+async fn a_link_out_of_the_directory_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (inside, outside) = (dir.path().join("in"), dir.path().join("out"));
+    std::fs::create_dir(&inside).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    let target = outside.join("real.log");
+    std::os::unix::fs::symlink(&target, inside.join("link.log")).unwrap();
+    std::os::unix::fs::symlink("../out/real.log", inside.join("relative.log")).unwrap();
+    let guest = inside.to_str().unwrap().to_string();
+    let at = guest.clone();
+    let mut inst = instance_with(move |b| b.dir(&at, &at)).await;
+    for (link, said) in [
+        (
+            "relative.log",
+            "a symbolic link to ../out/real.log, in no directory the host gave the component",
+        ),
+        (
+            "link.log",
+            "a symbolic link to an absolute path, which WASI does not follow",
+        ),
+    ] {
+        match component_error(inst.log_file(&format!("{guest}/{link}")).await) {
+            WitError::Storage(s) => assert_eq!(s.detail, said),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(!target.exists());
+    match component_error(inst.log_file(&format!("{guest}/a\0b.log")).await) {
+        WitError::InvalidConfig(i) => {
+            assert_eq!(
+                (i.field.as_str(), i.reason.as_str()),
+                ("path", "contains control characters")
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn the_component_sees_only_preopened_directories() {
     let dir = tempfile::tempdir().unwrap();

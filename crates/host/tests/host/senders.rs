@@ -31,6 +31,67 @@ async fn the_pool_reuses_one_connection_across_requests_and_instances() {
     );
 }
 
+/// A receiver that answers, then closes the connection without saying so
+/// (no `Connection: close`): a request the pool sends on that connection
+/// before it notices meets "connection closed before message completed".
+/// The pool sends it again on another, so even one attempt delivers.
+#[tokio::test]
+async fn a_connection_the_receiver_closed_after_answering_costs_no_event() {
+    let server = FaultyServer::start(Fault::AnswerThenClose {
+        answer: b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(),
+        after: std::time::Duration::from_millis(20),
+    })
+    .await
+    .unwrap();
+    let mut inst = with_sender(Sender::Pooled).await;
+    let c = client(&mut inst, &server.url()).await;
+    for n in 0..20 {
+        issue(&mut inst, &c)
+            .await
+            .unwrap_or_else(|e| panic!("event {n}: {e}"));
+    }
+    let stats = inst.stats(&c).await.unwrap();
+    assert_eq!((stats.sent_events, stats.retries), (20, 0));
+    assert!(server.requests() >= 20);
+}
+
+/// One host, two current-thread runtimes, the first idle while the second
+/// sends: the second must not wait on a connection the first opened (and
+/// only the first could drive).
+#[test]
+fn a_host_serves_two_runtimes_without_waiting_on_either() {
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (runtime(), runtime());
+    let rx = b.block_on(Receiver::start()).unwrap();
+    let pooled = host().with(|b| b.sender(Sender::Pooled)).unwrap();
+    let once = || async {
+        let mut inst = pooled.instantiate().await.unwrap();
+        let o = inst.options().await.unwrap();
+        inst.set_endpoint(&o, &rx.url()).await.unwrap();
+        inst.set_max_attempts(&o, 1).await.unwrap();
+        inst.set_timeout_ms(&o, 5_000).await.unwrap();
+        let c = inst.client(&o).await.unwrap();
+        inst.drop_options(o).await.unwrap();
+        issue(&mut inst, &c).await
+    };
+    // The receiver runs on `b`: `a` sends while `b` drives it in a thread.
+    std::thread::scope(|s| {
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        s.spawn(|| b.block_on(async { stopped.await.ok() }));
+        a.block_on(once()).unwrap();
+        stop.send(()).unwrap();
+    });
+    // Now `a` is idle, and `b` sends through the same host: a wait on
+    // `a`'s connection would end in `timeout-ms`.
+    b.block_on(once()).unwrap();
+    assert_eq!(rx.pushes().len(), 2);
+}
+
 #[tokio::test]
 async fn the_per_request_sender_opens_a_connection_each_time() {
     let rx = Receiver::start().await.unwrap();
