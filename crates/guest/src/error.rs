@@ -64,7 +64,9 @@ pub fn invalid_config(field: impl Into<String>, reason: impl Into<String>) -> Er
 pub fn storage(path: &str, e: &std::io::Error) -> Error {
     use crate::preopens;
     let detail = match e.kind() {
-        std::io::ErrorKind::NotFound if preopens::outside_all(path) => OUTSIDE.to_string(),
+        std::io::ErrorKind::NotFound if preopens::outside_all(path) => {
+            preopens::OUTSIDE.to_string()
+        }
         std::io::ErrorKind::PermissionDenied => {
             preopens::unfollowed_link(path).unwrap_or_else(|| io_detail(e))
         }
@@ -75,9 +77,6 @@ pub fn storage(path: &str, e: &std::io::Error) -> Error {
         detail,
     }
 }
-
-/// The detail of a path in none of the directories the host gave.
-pub const OUTSIDE: &str = "in no directory the host gave the component";
 
 /// A failed write's detail where WASI does not say which cause it was.
 const BARE_IO: &str =

@@ -2,6 +2,10 @@
 //! none of them reads as missing, whatever the host's disk holds; a storage
 //! error says so instead of "no such file or directory".
 
+/// The detail of a storage error for a path in none of the directories the
+/// host gave.
+pub const OUTSIDE: &str = "in no directory the host gave the component";
+
 /// Whether `path` is certainly in none of the preopened directories, as
 /// wasi-libc resolves it (a relative path from `/`). `false` natively,
 /// where there are none to ask about, and when a preopen's name is not an
@@ -38,7 +42,7 @@ pub fn unfollowed_link(path: &str) -> Option<String> {
             None => "",
         };
         outside_all(&resolve(from, target))
-            .then(|| format!("a symbolic link to {target}, {}", crate::error::OUTSIDE))
+            .then(|| format!("a symbolic link to {target}, {OUTSIDE}"))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
