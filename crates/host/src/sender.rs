@@ -140,14 +140,33 @@ fn connections() -> Pooled {
 const STALE_RETRIES: u32 = 2;
 
 /// Whether the connection closed before any answer came: hyper's
-/// "connection closed before message completed". A receiver that did read
-/// the request and closed without answering gets it twice (Loki takes an
-/// identical push once).
+/// "connection closed before message completed" (the receiver's FIN), or a
+/// reset or broken pipe (a receiver that closed with the request unread).
+/// A receiver that did read the request and closed without answering gets
+/// it again (Loki takes an identical push once).
 fn closed_unanswered(e: &hyper_util::client::legacy::Error) -> bool {
-    !e.is_connect()
-        && std::error::Error::source(e)
-            .and_then(|s| s.downcast_ref::<hyper::Error>())
-            .is_some_and(|h| h.is_incomplete_message())
+    use std::io::ErrorKind;
+    let Some(hyper) = std::error::Error::source(e).and_then(|s| s.downcast_ref::<hyper::Error>())
+    else {
+        return false;
+    };
+    if e.is_connect() {
+        return false;
+    }
+    if hyper.is_incomplete_message() {
+        return true;
+    }
+    let mut link = std::error::Error::source(hyper);
+    while let Some(cause) = link {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+            );
+        }
+        link = cause.source();
+    }
+    false
 }
 
 /// The `wasi:http` error for a failed request.

@@ -58,6 +58,9 @@ pub enum Fault {
         answer: Vec<u8>,
         /// How long the connection looks alive after it.
         after: Duration,
+        /// Close with a reset, as a server closing a socket with unread
+        /// bytes in it does, instead of a FIN.
+        reset: bool,
     },
 }
 
@@ -174,10 +177,18 @@ async fn serve(mut tcp: TcpStream, fault: Fault, counters: &Counters) -> std::io
             tcp.write_all(&bytes).await?;
             tcp.shutdown().await
         }
-        Fault::AnswerThenClose { answer, after } => {
+        Fault::AnswerThenClose {
+            answer,
+            after,
+            reset,
+        } => {
             tcp.write_all(&answer).await?;
             tokio::time::sleep(after).await;
-            tcp.shutdown().await
+            if reset {
+                tcp.set_zero_linger()
+            } else {
+                tcp.shutdown().await
+            }
         }
     }
 }

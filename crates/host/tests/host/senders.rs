@@ -35,24 +35,34 @@ async fn the_pool_reuses_one_connection_across_requests_and_instances() {
 /// (no `Connection: close`): a request the pool sends on that connection
 /// before it notices meets "connection closed before message completed".
 /// The pool sends it again on another, so even one attempt delivers.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread")]
 async fn a_connection_the_receiver_closed_after_answering_costs_no_event() {
-    let server = FaultyServer::start(Fault::AnswerThenClose {
-        answer: b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(),
-        after: std::time::Duration::from_millis(20),
-    })
-    .await
-    .unwrap();
-    let mut inst = with_sender(Sender::Pooled).await;
-    let c = client(&mut inst, &server.url()).await;
-    for n in 0..20 {
-        issue(&mut inst, &c)
+    // Closed with a FIN, or with a reset (the request left unread in it).
+    // The server runs on a runtime of its own.
+    let elsewhere = tokio::runtime::Runtime::new().unwrap();
+    for reset in [false, true] {
+        let server = elsewhere
+            .spawn(FaultyServer::start(Fault::AnswerThenClose {
+                answer: b"HTTP/1.1 204 No Content\r\n\r\n".to_vec(),
+                after: std::time::Duration::from_millis(20),
+                reset,
+            }))
             .await
-            .unwrap_or_else(|e| panic!("event {n}: {e}"));
+            .unwrap()
+            .unwrap();
+        let mut inst = with_sender(Sender::Pooled).await;
+        let c = client(&mut inst, &server.url()).await;
+        for n in 0..20 {
+            issue(&mut inst, &c)
+                .await
+                .unwrap_or_else(|e| panic!("reset {reset}, event {n}: {e}"));
+        }
+        let stats = inst.stats(&c).await.unwrap();
+        assert_eq!((stats.sent_events, stats.retries), (20, 0));
+        assert!(server.requests() >= 20);
+        drop(server);
     }
-    let stats = inst.stats(&c).await.unwrap();
-    assert_eq!((stats.sent_events, stats.retries), (20, 0));
-    assert!(server.requests() >= 20);
+    elsewhere.shutdown_background();
 }
 
 /// One host, two current-thread runtimes, the first idle while the second
