@@ -530,6 +530,21 @@ fn a_file_posing_as_a_batch_goes_before_any_good_batch() {
     assert!(left[0].ends_with("-00000004.bad"), "{left:?}");
 }
 
+/// Whether this user got past file permissions (`bypassed`: it `did`
+/// what they forbid), so a test of them must be skipped. Root does;
+/// scripts/test-all runs these tests again as another user, where a skip
+/// would hide a failure.
+fn permissions_bypassed(bypassed: bool, did: &str) -> bool {
+    if bypassed {
+        assert!(
+            std::env::var_os("RUNNER_METRICS_UNPRIVILEGED").is_none(),
+            "run unprivileged, yet this user {did}"
+        );
+        eprintln!("skipped: this user {did}");
+    }
+    bypassed
+}
+
 #[test]
 fn an_unreadable_batch_is_set_aside_and_the_rest_go() {
     use std::os::unix::fs::PermissionsExt;
@@ -539,14 +554,7 @@ fn an_unreadable_batch_is_set_aside_and_the_rest_go() {
     let locked = leave(dir.path(), &rig, 1000, 0, spool::file::State::Ready);
     leave(dir.path(), &rig, 900, 1, spool::file::State::Ready);
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&locked).is_ok() {
-        // Root reads it anyway: scripts/test-all runs these tests again as
-        // another user, where skipping would hide a failure.
-        assert!(
-            std::env::var_os("RUNNER_METRICS_UNPRIVILEGED").is_none(),
-            "run unprivileged, yet a file of mode 000 was read"
-        );
-        eprintln!("skipped: this user reads a file with mode 000");
+    if permissions_bypassed(std::fs::read(&locked).is_ok(), "reads a file of mode 000") {
         return;
     }
     rig.flush(&batch(1)).unwrap();
@@ -573,12 +581,7 @@ fn a_spool_that_cannot_be_replayed_holds_no_new_event_back() {
     let probe = dir.path().join("probe");
     let root = std::fs::write(&probe, b"").is_ok();
     let _ = std::fs::remove_file(&probe);
-    if root {
-        assert!(
-            std::env::var_os("RUNNER_METRICS_UNPRIVILEGED").is_none(),
-            "run unprivileged, yet a directory of mode 555 was written"
-        );
-        eprintln!("skipped: this user writes a directory with mode 555");
+    if permissions_bypassed(root, "writes a directory of mode 555") {
         return;
     }
     // The receiver is up: the call's event goes to it, and the batch that
